@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from './src/database/data-source-options';
+
+// The TypeORM CLI's data source (migration:run / migration:revert). It reads DATABASE_URL;
+// while `npm start` runs on the embedded default that is
+// postgres://postgres@127.0.0.1:54329/pos
+const url = process.env.DATABASE_URL;
+if (!url) {
+  throw new Error(
+    'DATABASE_URL is not set. For the embedded database of `npm start` use postgres://postgres@127.0.0.1:54329/pos',
+  );
+}
+
+export default new DataSource(buildDataSourceOptions({ url }));

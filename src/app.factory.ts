@@ -1,0 +1,84 @@
+import helmet from '@fastify/helmet';
+import type { ModuleMetadata } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { createValidationPipe } from './common/errors/validation';
+import { generateRequestId } from './common/http/request-id';
+import { validateEnv } from './config/env.schema';
+
+export const API_PREFIX = 'api/v1';
+
+/**
+ * Builds the HTTP application exactly as production runs it; `main.ts` and the e2e tests share it.
+ * Signals are handled by the caller (see `main.ts`), so shutdown can drain in order.
+ */
+export interface CreateAppOptions {
+  /** Extra modules composed into the application (the e2e tests add probes here). */
+  imports?: ModuleMetadata['imports'];
+}
+
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const env = validateEnv(process.env);
+  const production = env.NODE_ENV === 'production';
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: env.TRUST_PROXY,
+    genReqId: generateRequestId,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(options.imports),
+    adapter,
+    {
+      bufferLogs: true,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+
+  await app.register(helmet, {
+    hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Swagger UI at /docs needs inline styles and scripts.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  app.enableCors({
+    origin: env.CORS_ORIGINS.length > 0 ? env.CORS_ORIGINS : !production,
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Content-Disposition'],
+  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'ready'] });
+  app.useGlobalPipes(createValidationPipe());
+  setUpSwagger(app);
+  return app;
+}
+
+function setUpSwagger(app: NestFastifyApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('POS backend')
+    .setDescription(
+      'Multi-store point of sale: sales, inventory, transfers, reports. Money is in integer minor units (cents), VAT-inclusive.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,118 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from './database-errors';
+import { DomainError, ErrorCode } from './domain-error';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: ErrorCode;
+  message: string;
+  details: unknown[];
+  requestId: string;
+}
+
+interface Mapped {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  details: unknown[];
+  headers?: Record<string, string>;
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+function codeFor(status: number): ErrorCode {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
+}
+
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+/** Errors raised by Fastify itself (body parsing, limits) before a route handler runs. */
+function fastifyError(exception: unknown): Mapped | undefined {
+  const error = exception as { statusCode?: unknown; code?: unknown; message?: string };
+  if (typeof error?.statusCode !== 'number' || error.statusCode >= 500) return undefined;
+  if (typeof error.code !== 'string' || !error.code.startsWith('FST_')) return undefined;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'Request body is too large',
+      details: [],
+    };
+  }
+  const message =
+    error.code.startsWith('FST_ERR_CTP_INVALID_JSON') ||
+    error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+      ? 'Request body is not valid JSON'
+      : (error.message ?? 'Bad request');
+  return { status: error.statusCode, code: codeFor(error.statusCode), message, details: [] };
+}
+
+/** Maps every error, whatever raised it, to the single error body of API.md. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const mapped = this.map(exception, request);
+    const body: ErrorBody = {
+      statusCode: mapped.status,
+      code: mapped.code,
+      message: mapped.message,
+      details: mapped.details,
+      requestId: String(request.id),
+    };
+    for (const [name, value] of Object.entries(mapped.headers ?? {})) reply.header(name, value);
+    reply.status(mapped.status).send(body);
+  }
+
+  private map(exception: unknown, request: FastifyRequest): Mapped {
+    if (exception instanceof DomainError) {
+      return {
+        status: exception.status,
+        code: exception.code,
+        message: exception.message,
+        details: exception.details,
+        headers: exception.headers,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status >= 500)
+        this.logger.error({ err: exception, requestId: request.id }, 'HTTP exception');
+      return { status, code: codeFor(status), message: messageOf(exception), details: [] };
+    }
+    const fromFastify = fastifyError(exception);
+    if (fromFastify) return fromFastify;
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.error({ err: exception, requestId: request.id }, 'Database unavailable');
+      return {
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'The database is unavailable; nothing was written. Try again shortly.',
+        details: [],
+        headers: { 'Retry-After': '5' },
+      };
+    }
+    this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+    return { status: 500, code: 'INTERNAL', message: 'Internal server error', details: [] };
+  }
+}

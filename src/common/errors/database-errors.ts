@@ -1,0 +1,33 @@
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000', // connection_exception
+  '08001',
+  '08003',
+  '08006',
+  '53300', // too_many_connections
+]);
+
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection terminated unexpectedly',
+];
+
+/** True when an error means PostgreSQL could not be reached, as opposed to a bug or a bad query. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const withCode = error as Error & { code?: string; driverError?: unknown; cause?: unknown };
+  if (withCode.code && UNAVAILABLE_CODES.has(withCode.code)) return true;
+  if (UNAVAILABLE_MESSAGES.some((message) => error.message.includes(message))) return true;
+  if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
+  return isDatabaseUnavailable(withCode.driverError) || isDatabaseUnavailable(withCode.cause);
+}

@@ -1,0 +1,179 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+/** The value `.env.example` ships with: production refuses to start with it. */
+export const EXAMPLE_JWT_SECRET = 'replace-me-with-a-random-string-of-at-least-32-characters';
+/** Used only outside production, so that `npm start` works with no configuration. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-never-use-in-production';
+
+export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
+
+// Transforms read the raw value (`obj[key]`): implicit conversion would turn "false" into true.
+type RawField = { obj: Record<string, unknown>; key: string };
+const toBoolean = ({ obj, key }: RawField) => {
+  const value = obj[key];
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(normalized)) return false;
+  return value;
+};
+const toList = ({ obj, key }: RawField) => {
+  const value = obj[key];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Every environment variable the processes read, validated once at boot.
+ * `.env.example` documents each of them; keep the two in step.
+ */
+export class EnvironmentVariables {
+  @IsIn(NODE_ENVIRONMENTS)
+  NODE_ENV: NodeEnvironment = 'development';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE: number = 10;
+
+  @IsInt()
+  @Min(0)
+  DATABASE_STATEMENT_TIMEOUT_MS: number = 15000;
+
+  @IsInt()
+  @Min(100)
+  DATABASE_CONNECT_TIMEOUT_MS: number = 3000;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  DATABASE_MIGRATIONS_RUN: boolean = true;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  EMBEDDED_DATABASE_PORT: number = 54329;
+
+  @IsString()
+  DATA_DIR: string = '.data';
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString()
+  MAIL_FROM: string = 'POS <no-reply@pos.local>';
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  JWT_SECRET?: string;
+
+  @Transform(toList)
+  @IsString({ each: true })
+  CORS_ORIGINS: string[] = [];
+
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT_BYTES: number = 1_048_576;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  TRUST_PROXY: boolean = false;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_GRACE_MS?: number;
+}
+
+export type Env = EnvironmentVariables;
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+    ),
+  );
+}
+
+function productionProblems(env: EnvironmentVariables): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL'] as const) {
+    if (!env[name]) problems.push(`${name} is required when NODE_ENV=production`);
+  }
+  const secret = env.JWT_SECRET;
+  if (!secret) problems.push('JWT_SECRET is required when NODE_ENV=production');
+  else if (secret.length < 32)
+    problems.push('JWT_SECRET must be at least 32 characters in production');
+  else if (secret === EXAMPLE_JWT_SECRET || secret === DEVELOPMENT_JWT_SECRET)
+    problems.push(
+      'JWT_SECRET must not be the example value: generate one (openssl rand -base64 48)',
+    );
+  return problems;
+}
+
+export class InvalidConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'InvalidConfigurationError';
+  }
+}
+
+/** Validates raw environment variables; throws one error naming every bad or missing one. */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const env = plainToInstance(EnvironmentVariables, raw, {
+    enableImplicitConversion: true,
+    exposeDefaultValues: true,
+  });
+  const problems = [
+    ...describe(validateSync(env, { skipMissingProperties: false, whitelist: false })),
+  ];
+  if (problems.length === 0) problems.push(...productionProblems(env));
+  if (problems.length > 0) throw new InvalidConfigurationError(problems);
+  env.JWT_SECRET ??= DEVELOPMENT_JWT_SECRET;
+  env.SHUTDOWN_GRACE_MS ??= env.NODE_ENV === 'production' ? 5000 : 0;
+  if (env.NODE_ENV === 'test' && raw.LOG_LEVEL === undefined) env.LOG_LEVEL = 'silent';
+  return env;
+}

@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export interface DatabaseSettings {
+  url: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  migrationsRun?: boolean;
+  applicationName?: string;
+  /** TypeORM's own console logging of failed queries and migrations. */
+  logging?: boolean;
+}
+
+const root = join(__dirname, '..', '..');
+
+/** Entities are found by file name, so the app, the CLI and the tests share one list. */
+export const ENTITY_GLOBS = [join(root, 'src', '**', '*.entity.{ts,js}')];
+export const MIGRATION_GLOBS = [join(root, 'migrations', '*.{ts,js}')];
+
+/** The one description of the database, used by the app, `ormconfig.ts` and the tests. */
+export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: ENTITY_GLOBS,
+    migrations: MIGRATION_GLOBS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    migrationsRun: settings.migrationsRun ?? false,
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    poolSize: settings.poolSize ?? 10,
+    connectTimeoutMS: settings.connectTimeoutMs ?? 3000,
+    // bigint money and COUNT(*) come back as numbers; minor units stay far below 2^53.
+    parseInt8: true,
+    logging: settings.logging === false ? false : ['error', 'warn', 'migration'],
+    extra: {
+      application_name: settings.applicationName ?? 'pos-backend',
+      statement_timeout: settings.statementTimeoutMs ?? 15000,
+      idle_in_transaction_session_timeout: 60000,
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { Env, InvalidConfigurationError, validateEnv } from './config/env.schema';
+import { EmbeddedPostgres } from './database/embedded-postgres';
+import { ShutdownState } from './modules/health/shutdown-state';
+
+const logger = new Logger('Bootstrap');
+
+function loadConfiguration(): Env {
+  try {
+    return validateEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof InvalidConfigurationError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+async function startEmbeddedDatabase(env: Env): Promise<EmbeddedPostgres> {
+  const database = new EmbeddedPostgres({
+    dataDir: join(env.DATA_DIR, 'pg'),
+    port: env.EMBEDDED_DATABASE_PORT,
+    database: 'pos',
+  });
+  const url = await database.start();
+  process.env.DATABASE_URL = url;
+  logger.log(
+    `DATABASE_URL not set: embedded PostgreSQL running at ${url} (data in ${env.DATA_DIR}/pg)`,
+  );
+  return database;
+}
+
+async function bootstrap(): Promise<void> {
+  const env = loadConfiguration();
+  const embedded = env.DATABASE_URL ? undefined : await startEmbeddedDatabase(env);
+  const app = await createApp().catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
+  });
+  await app.listen({ port: env.PORT, host: env.HOST });
+  logger.log(
+    `API on http://localhost:${env.PORT}/api/v1 · docs on http://localhost:${env.PORT}/docs`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(
+      `${signal} received: draining (ready → 503, then close after ${env.SHUTDOWN_GRACE_MS} ms)`,
+    );
+    app.get(ShutdownState).begin();
+    await new Promise((wait) => setTimeout(wait, env.SHUTDOWN_GRACE_MS));
+    await app.close(); // stops accepting, lets in-flight requests finish, closes pools
+    await embedded?.stop();
+    logger.log('Stopped cleanly');
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}
+
+bootstrap().catch((error: unknown) => {
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { OptionalRedis, REDIS } from '../../common/redis/redis.module';
+import { ShutdownState } from './shutdown-state';
+
+const TIMEOUT_MS = 1500;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not answer within ${TIMEOUT_MS} ms`)),
+      TIMEOUT_MS,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+@Injectable()
+export class HealthIndicators {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: OptionalRedis,
+    private readonly shutdown: ShutdownState,
+  ) {}
+
+  async database() {
+    const check = this.indicators.check('database');
+    try {
+      await withTimeout(this.dataSource.query('SELECT 1'), 'PostgreSQL');
+      return check.up();
+    } catch (error) {
+      return check.down({ message: (error as Error).message });
+    }
+  }
+
+  /** Redis is optional: without REDIS_URL it is reported as not configured, which is healthy. */
+  async redisServer() {
+    const check = this.indicators.check('redis');
+    if (!this.redis)
+      return check.up({ configured: false, message: 'REDIS_URL not set: in-memory mode' });
+    try {
+      await withTimeout(this.redis.ping(), 'Redis');
+      return check.up({ configured: true });
+    } catch (error) {
+      return check.down({ configured: true, message: (error as Error).message });
+    }
+  }
+
+  async migrations() {
+    const check = this.indicators.check('migrations');
+    try {
+      const pending = await withTimeout(this.pendingMigrations(), 'PostgreSQL');
+      return pending.length === 0 ? check.up() : check.down({ pending });
+    } catch (error) {
+      return check.down({ message: (error as Error).message });
+    }
+  }
+
+  accepting() {
+    const check = this.indicators.check('shutdown');
+    return this.shutdown.isShuttingDown ? check.down({ message: 'shutting down' }) : check.up();
+  }
+
+  private async pendingMigrations(): Promise<string[]> {
+    const known = this.dataSource.migrations.map(
+      (migration) => migration.name ?? migration.constructor.name,
+    );
+    if (known.length === 0) return [];
+    const table = this.dataSource.options.migrationsTableName ?? 'migrations';
+    const [{ exists }] = await this.dataSource.query(
+      'SELECT to_regclass($1) IS NOT NULL AS exists',
+      [table],
+    );
+    if (!exists) return known;
+    const rows: { name: string }[] = await this.dataSource.query(`SELECT name FROM "${table}"`);
+    const applied = new Set(rows.map((row) => row.name));
+    return known.filter((name) => !applied.has(name));
+  }
+}

@@ -1,0 +1,34 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { loggerModule } from './common/http/logger.module';
+import { RedisModule } from './common/redis/redis.module';
+import { configModule } from './config/config.module';
+import type { Env } from './config/env.schema';
+import { DatabaseModule } from './database/database.module';
+
+/** The worker process: BullMQ processors on the same database and Redis, no HTTP. */
+@Module({})
+export class WorkerModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        configModule(),
+        loggerModule(),
+        DatabaseModule,
+        RedisModule,
+        BullModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Env, true>) => ({
+            connection: {
+              url: config.get('REDIS_URL', { infer: true }),
+              maxRetriesPerRequest: null,
+            },
+            prefix: 'pos',
+          }),
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,171 @@
+import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
+import { Type } from 'class-transformer';
+import { Public } from '../../src/common/http/public.decorator';
+import { startTestApp, TestApp } from '../support/app';
+
+class ProbeLineDto {
+  @IsInt()
+  @Min(1)
+  quantity: number;
+}
+
+class ProbeDto {
+  @IsString()
+  name: string;
+
+  @ValidateNested({ each: true })
+  @Type(() => ProbeLineDto)
+  items: ProbeLineDto[];
+}
+
+/** Routes that exist only in this test, to provoke each kind of error through the real pipeline. */
+@Public()
+@Controller('probe')
+class ProbeController {
+  @Post()
+  echo(@Body() body: ProbeDto) {
+    return body;
+  }
+
+  @Get('crash')
+  crash(): never {
+    throw new Error('SELECT secret FROM internals -- must never reach the client');
+  }
+
+  @Get('database-down')
+  databaseDown(): never {
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  }
+}
+
+@Module({ controllers: [ProbeController] })
+class ProbeModule {}
+
+const json = { 'content-type': 'application/json' };
+
+describe('error bodies', () => {
+  let api: TestApp;
+  beforeAll(async () => {
+    api = await startTestApp({ imports: [ProbeModule], env: { BODY_LIMIT_BYTES: '4096' } });
+  });
+  afterAll(() => api.close());
+
+  function expectErrorBody(
+    response: Awaited<ReturnType<TestApp['request']>>,
+    status: number,
+    code: string,
+  ) {
+    expect(response.statusCode).toBe(status);
+    const body = response.json();
+    expect(body).toEqual({
+      statusCode: status,
+      code,
+      message: expect.any(String),
+      details: expect.any(Array),
+      requestId: response.headers['x-request-id'],
+    });
+    return body;
+  }
+
+  it('validation failure → 400 VALIDATION_FAILED listing each field and why', async () => {
+    const response = await api.request({
+      method: 'POST',
+      url: '/api/v1/probe',
+      headers: json,
+      payload: { name: 42, items: [{ quantity: 0 }, { quantity: 1.5 }] },
+    });
+    const body = expectErrorBody(response, 400, 'VALIDATION_FAILED');
+    const fields = body.details.map((detail: { field: string }) => detail.field);
+    expect(fields).toEqual(
+      expect.arrayContaining(['name', 'items.0.quantity', 'items.1.quantity']),
+    );
+  });
+
+  it('unknown fields are rejected with 400', async () => {
+    const response = await api.request({
+      method: 'POST',
+      url: '/api/v1/probe',
+      headers: json,
+      payload: { name: 'a', items: [], isAdmin: true },
+    });
+    const body = expectErrorBody(response, 400, 'VALIDATION_FAILED');
+    expect(body.details).toEqual([
+      { field: 'isAdmin', problems: ['property isAdmin should not exist'] },
+    ]);
+  });
+
+  it('a valid body passes through', async () => {
+    const response = await api.request({
+      method: 'POST',
+      url: '/api/v1/probe',
+      headers: json,
+      payload: { name: 'a', items: [{ quantity: 2 }] },
+    });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it('malformed JSON → 400 VALIDATION_FAILED', async () => {
+    const response = await api.request({
+      method: 'POST',
+      url: '/api/v1/probe',
+      headers: json,
+      payload: '{"name": "a",',
+    });
+    expectErrorBody(response, 400, 'VALIDATION_FAILED');
+  });
+
+  it('a body over the configured limit → 413 PAYLOAD_TOO_LARGE', async () => {
+    const response = await api.request({
+      method: 'POST',
+      url: '/api/v1/probe',
+      headers: json,
+      payload: JSON.stringify({ name: 'x'.repeat(8000), items: [] }),
+    });
+    expectErrorBody(response, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('unknown route → 404 NOT_FOUND', async () => {
+    expectErrorBody(
+      await api.request({ method: 'GET', url: '/api/v1/no-such-thing' }),
+      404,
+      'NOT_FOUND',
+    );
+  });
+
+  it('an unexpected error → 500 INTERNAL without stack or SQL', async () => {
+    const response = await api.request({ method: 'GET', url: '/api/v1/probe/crash' });
+    const body = expectErrorBody(response, 500, 'INTERNAL');
+    expect(response.body).not.toMatch(/SELECT|secret|at .*\.ts/);
+    expect(body.message).toBe('Internal server error');
+  });
+
+  it('an unreachable database → 503 SERVICE_UNAVAILABLE', async () => {
+    const response = await api.request({ method: 'GET', url: '/api/v1/probe/database-down' });
+    expectErrorBody(response, 503, 'SERVICE_UNAVAILABLE');
+    expect(response.body).not.toMatch(/ECONNREFUSED|5432/);
+  });
+
+  it('keeps a safe upstream X-Request-Id and replaces an unsafe one', async () => {
+    const kept = await api.request({
+      method: 'GET',
+      url: '/api/v1/nope',
+      headers: { 'x-request-id': 'edge-123' },
+    });
+    expect(kept.json().requestId).toBe('edge-123');
+    const replaced = await api.request({
+      method: 'GET',
+      url: '/api/v1/nope',
+      headers: { 'x-request-id': '<script>' },
+    });
+    expect(replaced.json().requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends security headers and no X-Powered-By', async () => {
+    const response = await api.request({ method: 'GET', url: '/health' });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers['strict-transport-security']).toBeUndefined(); // HSTS only in production
+  });
+});

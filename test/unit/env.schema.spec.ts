@@ -1,0 +1,92 @@
+import {
+  EXAMPLE_JWT_SECRET,
+  InvalidConfigurationError,
+  validateEnv,
+} from '../../src/config/env.schema';
+
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://pos:secret@db:5432/pos',
+  REDIS_URL: 'redis://redis:6379',
+  SMTP_URL: 'smtp://mail:1025',
+  JWT_SECRET: 'k'.repeat(48),
+};
+
+function problemsOf(raw: Record<string, string>): string[] {
+  try {
+    validateEnv(raw);
+    return [];
+  } catch (error) {
+    if (!(error instanceof InvalidConfigurationError)) throw error;
+    return error.problems;
+  }
+}
+
+describe('environment validation', () => {
+  it('starts with no configuration at all outside production, on documented defaults', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      DATABASE_POOL_SIZE: 10,
+      TRUST_PROXY: false,
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.JWT_SECRET).toBeDefined();
+  });
+
+  it('converts numbers, booleans and lists from their string form', () => {
+    const env = validateEnv({
+      PORT: '8080',
+      TRUST_PROXY: 'false',
+      DATABASE_MIGRATIONS_RUN: '0',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(env.PORT).toBe(8080);
+    expect(env.TRUST_PROXY).toBe(false);
+    expect(env.DATABASE_MIGRATIONS_RUN).toBe(false);
+    expect(env.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('names every bad variable in one error', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      TRUST_PROXY: 'maybe',
+    });
+    expect(problems.join('\n')).toMatch(/PORT/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL must be a postgres:\/\/ URL/);
+    expect(problems.join('\n')).toMatch(/TRUST_PROXY/);
+  });
+
+  it('accepts a complete production configuration', () => {
+    expect(problemsOf(production)).toEqual([]);
+    expect(validateEnv(production).SHUTDOWN_GRACE_MS).toBe(5000);
+  });
+
+  it('refuses production without its services, naming each missing one', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(48) });
+    expect(problems).toEqual([
+      'DATABASE_URL is required when NODE_ENV=production',
+      'REDIS_URL is required when NODE_ENV=production',
+      'SMTP_URL is required when NODE_ENV=production',
+    ]);
+  });
+
+  it('refuses a weak production JWT secret', () => {
+    expect(problemsOf({ ...production, JWT_SECRET: 'short-secret' })).toEqual([
+      'JWT_SECRET must be at least 32 characters in production',
+    ]);
+  });
+
+  it('refuses the example JWT secret in production', () => {
+    expect(problemsOf({ ...production, JWT_SECRET: EXAMPLE_JWT_SECRET })[0]).toMatch(
+      /must not be the example value/,
+    );
+  });
+
+  it('refuses production without a JWT secret', () => {
+    const { JWT_SECRET: _omitted, ...rest } = production;
+    expect(problemsOf(rest)).toEqual(['JWT_SECRET is required when NODE_ENV=production']);
+  });
+});
