@@ -66,7 +66,10 @@ async function diffAgainstMigrations(adminUrl: string): Promise<Diff> {
 
 function renderMigration(className: string, diff: Diff): string {
   const lines = (queries: string[]) =>
-    queries.map((query) => `    await queryRunner.query(${JSON.stringify(query)});`).join('\n');
+    queries
+      .map((query) => query.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${'))
+      .map((query) => `    await queryRunner.query(\`${query}\`);`)
+      .join('\n');
   return `import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${className} implements MigrationInterface {

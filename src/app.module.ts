@@ -5,7 +5,12 @@ import { loggerModule } from './common/http/logger.module';
 import { RedisModule } from './common/redis/redis.module';
 import { configModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
+import { StoresModule } from './modules/stores/stores.module';
+import { UsersModule } from './modules/users/users.module';
 
 @Module({})
 export class AppModule {
@@ -18,6 +23,11 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         HealthModule,
+        AuditModule,
+        AuthModule,
+        UsersModule,
+        StoresModule,
+        DemoModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { Env, InvalidConfigurationError, validateEnv } from './config/env.schema';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { DemoSeeder } from './modules/demo/demo-seeder.service';
 import { ShutdownState } from './modules/health/shutdown-state';
 
 const logger = new Logger('Bootstrap');
@@ -39,6 +40,7 @@ async function bootstrap(): Promise<void> {
     await embedded?.stop();
     throw error;
   });
+  if (env.SEED_DEMO_DATA ?? embedded !== undefined) await app.get(DemoSeeder).seedOnce();
   await app.listen({ port: env.PORT, host: env.HOST });
   logger.log(
     `API on http://localhost:${env.PORT}/api/v1 · docs on http://localhost:${env.PORT}/docs`,

@@ -9,6 +9,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
   validateSync,
   ValidationError,
 } from 'class-validator';
@@ -106,6 +107,51 @@ export class EnvironmentVariables {
   @IsString()
   JWT_SECRET?: string;
 
+  @IsInt()
+  @Min(30)
+  @Max(86400)
+  JWT_ACCESS_TTL_SECONDS: number = 900;
+
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  REFRESH_TOKEN_TTL_DAYS: number = 14;
+
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES: number = 5;
+
+  @IsInt()
+  @Min(1)
+  LOGIN_LOCKOUT_SECONDS: number = 300;
+
+  @IsInt()
+  @Min(1)
+  LOGIN_IP_LIMIT: number = 30;
+
+  @IsInt()
+  @Min(1)
+  LOGIN_IP_WINDOW_SECONDS: number = 300;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[A-Za-z0-9._-]{3,50}$/, {
+    message: 'ADMIN_USERNAME must be 3-50 letters, digits, dots, dashes or underscores',
+  })
+  ADMIN_USERNAME?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(10, { message: 'ADMIN_PASSWORD must be at least 10 characters' })
+  ADMIN_PASSWORD?: string;
+
+  /** Seed demo stores and users once on an empty database (default: only on the embedded database). */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  SEED_DEMO_DATA?: boolean;
+
   @Transform(toList)
   @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
@@ -171,6 +217,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     ...describe(validateSync(env, { skipMissingProperties: false, whitelist: false })),
   ];
   if (problems.length === 0) problems.push(...productionProblems(env));
+  if (Boolean(env.ADMIN_USERNAME) !== Boolean(env.ADMIN_PASSWORD))
+    problems.push('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   if (problems.length > 0) throw new InvalidConfigurationError(problems);
   env.JWT_SECRET ??= DEVELOPMENT_JWT_SECRET;
   env.SHUTDOWN_GRACE_MS ??= env.NODE_ENV === 'production' ? 5000 : 0;

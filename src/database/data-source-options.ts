@@ -30,6 +30,7 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
     migrationsTransactionMode: 'each',
     migrationsRun: settings.migrationsRun ?? false,
     synchronize: false,
+    uuidExtension: 'pgcrypto', // gen_random_uuid(), built into PostgreSQL 13+
     namingStrategy: new SnakeNamingStrategy(),
     poolSize: settings.poolSize ?? 10,
     connectTimeoutMS: settings.connectTimeoutMs ?? 3000,

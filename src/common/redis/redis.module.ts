@@ -9,11 +9,18 @@ export type OptionalRedis = Redis | null;
 
 const logger = new Logger('Redis');
 
+/** False while the client is (re)connecting: callers with a fallback should not wait for it. */
+export function isRedisReady(redis: Redis): boolean {
+  return redis.status === 'ready';
+}
+
 export function createRedisClient(url: string, name: string): Redis {
   const client = new Redis(url, {
     connectionName: name,
     connectTimeout: 2000,
     maxRetriesPerRequest: 1,
+    // A Redis outage must cost a request at most this long; callers fall back or report down.
+    commandTimeout: 1000,
     // Keep reconnecting in the background; callers that need Redis fail fast meanwhile.
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });

@@ -1,0 +1,39 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { AuthUser, Role } from './auth-user';
+
+export const ROLES_KEY = 'roles';
+
+/** Restricts a route to these roles (checked after authentication). */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+export type AuthenticatedRequest = FastifyRequest & { user?: AuthUser };
+
+/** The caller on an authenticated route. */
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuthUser => {
+    const user = context.switchToHttp().getRequest<AuthenticatedRequest>().user;
+    if (!user) throw new Error('CurrentUser used on a route without authentication');
+    return user;
+  },
+);
+
+/** Where a request came from, for the audit log. */
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export const ClientMeta = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): RequestMeta => {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const agent = request.headers['user-agent'];
+    return {
+      // Fastify's request.ip honours X-Forwarded-For only when TRUST_PROXY is set.
+      ip: request.ip,
+      userAgent: typeof agent === 'string' ? agent.slice(0, 500) : null,
+      requestId: String(request.id),
+    };
+  },
+);

@@ -1,0 +1,47 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+
+export type CsvValue = string | number | boolean | Date | null | undefined;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One RFC 4180 field. Text that a spreadsheet would run as a formula (starting with
+ * `=`, `+`, `-`, `@`, tab or CR) is prefixed with `'` (OWASP CSV injection); numbers stay numbers.
+ */
+export function csvField(value: CsvValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  let text = value instanceof Date ? value.toISOString() : value;
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(values: CsvValue[]): string {
+  return `${values.map(csvField).join(',')}\r\n`;
+}
+
+export interface CsvColumn<T> {
+  header: string;
+  value: (row: T) => CsvValue;
+}
+
+/** Turns rows (from an array or a database cursor) into CSV text, one line at a time. */
+export async function* csvLines<T>(columns: CsvColumn<T>[], rows: AsyncIterable<T> | Iterable<T>) {
+  yield csvLine(columns.map((column) => column.header));
+  for await (const row of rows) yield csvLine(columns.map((column) => column.value(row)));
+}
+
+/** Streams a CSV attachment; nothing is built in memory, so exports of any size stay small. */
+export function sendCsv<T>(
+  reply: FastifyReply,
+  filename: string,
+  columns: CsvColumn<T>[],
+  rows: AsyncIterable<T> | Iterable<T>,
+): FastifyReply {
+  const safeName = filename.replace(/[^A-Za-z0-9._-]/g, '_');
+  return reply
+    .header('Content-Type', 'text/csv; charset=utf-8')
+    .header('Content-Disposition', `attachment; filename="${safeName}"`)
+    .send(Readable.from(csvLines(columns, rows)));
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { offsetOf, Page, PageQueryDto, pageOf } from '../../common/pagination/pagination';
+import type { AuditEntryInput } from './audit-actions';
+import { AuditLog } from './audit-log.entity';
+import type { AuditLogFilter } from './dto/audit-log-query.dto';
+import { AuditLogResponse, toAuditLogResponse } from './dto/audit-log.response';
+
+const EXPORT_BATCH_SIZE = 1000;
+
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Records an entry inside the caller's transaction, so it commits or rolls back with the
+   * action it describes. A manager outside a transaction is refused rather than written alone.
+   */
+  async record(manager: EntityManager, entry: AuditEntryInput): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('AuditService.record needs the manager of an open transaction');
+    }
+    await this.insert(manager, entry);
+  }
+
+  /** Records an event that is not part of a business transaction (logins, lockouts, logouts). */
+  async recordNow(entry: AuditEntryInput): Promise<void> {
+    await this.insert(this.dataSource.manager, entry);
+  }
+
+  async list(query: AuditLogFilter & PageQueryDto): Promise<Page<AuditLogResponse>> {
+    const [entries, total] = await this.filtered(query)
+      .skip(offsetOf(query))
+      .take(query.pageSize)
+      .getManyAndCount();
+    return pageOf(entries.map(toAuditLogResponse), query, total);
+  }
+
+  /**
+   * Every matching entry, newest first, read through a server-side cursor in batches, so an
+   * export of any size holds one batch in memory. The connection is released when the
+   * iteration ends, fails or is abandoned.
+   */
+  async *stream(filter: AuditLogFilter): AsyncGenerator<AuditLogResponse> {
+    // Each column aliased to its property name, so a raw row has the entity's shape.
+    const query = this.filtered(filter).select([]);
+    for (const column of this.dataSource.getMetadata(AuditLog).columns) {
+      query.addSelect(`log.${column.propertyName}`, column.propertyName);
+    }
+    const [sql, parameters] = query.getQueryAndParameters();
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query(`DECLARE audit_export NO SCROLL CURSOR FOR ${sql}`, parameters);
+      for (;;) {
+        const rows: AuditLog[] = await runner.query(`FETCH ${EXPORT_BATCH_SIZE} FROM audit_export`);
+        for (const row of rows) yield toAuditLogResponse(row);
+        if (rows.length < EXPORT_BATCH_SIZE) break;
+      }
+      await runner.commitTransaction();
+    } finally {
+      try {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+      } finally {
+        await runner.release();
+      }
+    }
+  }
+
+  private async insert(manager: EntityManager, entry: AuditEntryInput): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AuditLog)
+      .values({
+        action: entry.action,
+        userId: entry.userId ?? null,
+        // Free text from the client; clipped so an over-long value cannot fail the action.
+        username: entry.username?.slice(0, 100) ?? null,
+        entityType: entry.entityType ?? null,
+        entityId: entry.entityId ?? null,
+        storeId: entry.storeId ?? null,
+        ip: entry.ip ?? null,
+        userAgent: entry.userAgent?.slice(0, 500) ?? null,
+        // TypeORM's deep-partial insert type cannot describe `unknown` JSON values.
+        details: (entry.details ?? {}) as object,
+      })
+      .updateEntity(false)
+      .execute();
+  }
+
+  private filtered(filter: AuditLogFilter): SelectQueryBuilder<AuditLog> {
+    const query = this.dataSource.getRepository(AuditLog).createQueryBuilder('log');
+    if (filter.userId) query.andWhere('log.userId = :userId', { userId: filter.userId });
+    if (filter.action) query.andWhere('log.action = :action', { action: filter.action });
+    if (filter.entityType) {
+      query.andWhere('log.entityType = :entityType', { entityType: filter.entityType });
+    }
+    if (filter.entityId) query.andWhere('log.entityId = :entityId', { entityId: filter.entityId });
+    if (filter.from) query.andWhere('log.occurredAt >= :from', { from: new Date(filter.from) });
+    if (filter.to) query.andWhere('log.occurredAt < :to', { to: new Date(filter.to) });
+    return query.orderBy('log.occurredAt', 'DESC').addOrderBy('log.id', 'DESC');
+  }
+}

@@ -1,0 +1,52 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ExportableQueryDto } from '../../../common/pagination/pagination';
+import { AUDIT_ACTIONS, AuditAction } from '../audit-actions';
+
+/** `GET /audit-logs` filters; with `format=csv` every matching entry is exported, unpaged. */
+export class AuditLogQueryDto extends ExportableQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Entries recorded for this user' })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+
+  @ApiPropertyOptional({ enum: AUDIT_ACTIONS, example: 'sale.created' })
+  @IsOptional()
+  @IsIn(AUDIT_ACTIONS)
+  action?: AuditAction;
+
+  @ApiPropertyOptional({ maxLength: 64, example: 'sale' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  entityType?: string;
+
+  @ApiPropertyOptional({ maxLength: 64, example: '5d1e7a0c-2b4f-4e8e-8f3a-1c9b6d2e4f70' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  entityId?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2025-11-01T00:00:00Z',
+    description: 'Entries at or after this instant (inclusive)',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2025-12-01T00:00:00Z',
+    description: 'Entries before this instant (exclusive)',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export type AuditLogFilter = Pick<
+  AuditLogQueryDto,
+  'userId' | 'action' | 'entityType' | 'entityId' | 'from' | 'to'
+>;

@@ -1,0 +1,54 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { OptionalRedis, REDIS } from '../../common/redis/redis.module';
+import type { Env } from '../../config/env.schema';
+import { AuditModule } from '../audit/audit.module';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { LoginAttempts } from './login-attempts';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RolesGuard } from './roles.guard';
+import { SessionsModule } from './sessions.module';
+
+@Module({
+  imports: [
+    AuditModule,
+    SessionsModule,
+    UsersModule,
+    JwtModule.registerAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) => ({
+        secret: config.get('JWT_SECRET', { infer: true }),
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+    // The per-IP limit on login and refresh, across usernames (applied with @UseGuards there).
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService, REDIS],
+      useFactory: (config: ConfigService<Env, true>, redis: OptionalRedis) => ({
+        throttlers: [
+          {
+            ttl: config.get('LOGIN_IP_WINDOW_SECONDS', { infer: true }) * 1000,
+            limit: config.get('LOGIN_IP_LIMIT', { infer: true }),
+          },
+        ],
+        storage: redis ? new RedisThrottlerStorage(redis) : undefined,
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    LoginAttempts,
+    // Order matters: authenticate first, then check roles.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+})
+export class AuthModule {}

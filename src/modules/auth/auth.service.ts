@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import type { RequestMeta } from '../../common/auth/decorators';
+import { DomainError } from '../../common/errors/domain-error';
+import type { Env } from '../../config/env.schema';
+import { AuditService } from '../audit/audit.service';
+import { PasswordHasher } from '../users/password-hasher';
+import { UsersService } from '../users/users.service';
+import type { LoginDto, LoginResponse, TokenPairResponse } from './dto/auth.dto';
+import type { AccessTokenClaims } from './jwt-auth.guard';
+import { LoginAttempts } from './login-attempts';
+import { SessionsService } from './sessions.service';
+
+const BAD_CREDENTIALS = 'Invalid username or password';
+
+@Injectable()
+export class AuthService {
+  private readonly accessTtlSeconds: number;
+  private readonly refreshTtlDays: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly attempts: LoginAttempts,
+    private readonly jwt: JwtService,
+    private readonly audit: AuditService,
+    config: ConfigService<Env, true>,
+  ) {
+    this.accessTtlSeconds = config.get('JWT_ACCESS_TTL_SECONDS', { infer: true });
+    this.refreshTtlDays = config.get('REFRESH_TOKEN_TTL_DAYS', { infer: true });
+  }
+
+  async login(dto: LoginDto, meta: RequestMeta): Promise<LoginResponse> {
+    const lockedMs = await this.attempts.lockedForMs(meta.ip, dto.username);
+    if (lockedMs > 0) throw this.lockedOut(lockedMs);
+
+    const user = await this.users.findByUsername(dto.username);
+    const valid = user
+      ? (await this.hasher.verify(user.passwordHash, dto.password)) && user.active
+      : await this.hasher.verifyDecoy(dto.password);
+    if (!user || !valid) return this.rejectLogin(dto.username, user?.id ?? null, meta);
+
+    await this.attempts.succeeded(meta.ip, dto.username);
+    const { sessionId, refreshToken } = await this.dataSource.transaction(async (manager) => {
+      const started = await this.sessions.start(manager, user.id, meta, this.refreshTtlDays);
+      await this.audit.record(manager, {
+        action: 'auth.login',
+        userId: user.id,
+        username: user.username,
+        entityType: 'session',
+        entityId: started.sessionId,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      });
+      return started;
+    });
+    return {
+      ...(await this.tokens(user.id, sessionId, refreshToken)),
+      user: await this.users.get(user.id),
+    };
+  }
+
+  async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenPairResponse> {
+    const result = await this.sessions.rotate(refreshToken);
+    if (result.outcome === 'rotated') {
+      return this.tokens(result.userId, result.sessionId, result.refreshToken);
+    }
+    if (result.outcome === 'reused') {
+      await this.sessions.revoke(result.sessionId, 'refresh_reused');
+      await this.audit.recordNow({
+        action: 'auth.refresh_reused',
+        userId: result.userId,
+        entityType: 'session',
+        entityId: result.sessionId,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { revoked: true },
+      });
+    }
+    throw new DomainError('UNAUTHENTICATED', 'Invalid refresh token');
+  }
+
+  async logout(user: AuthUser, meta: RequestMeta): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.sessions.revoke(user.sessionId, 'logout', manager);
+      await this.audit.record(manager, {
+        action: 'auth.logout',
+        userId: user.id,
+        username: user.username,
+        entityType: 'session',
+        entityId: user.sessionId,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      });
+    });
+  }
+
+  private async rejectLogin(
+    username: string,
+    userId: string | null,
+    meta: RequestMeta,
+  ): Promise<never> {
+    const lockMs = await this.attempts.failed(meta.ip, username);
+    const entry = {
+      userId,
+      username: username.slice(0, 100),
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    };
+    await this.audit.recordNow({ action: 'auth.login_failed', ...entry });
+    if (lockMs > 0) {
+      await this.audit.recordNow({
+        action: 'auth.locked_out',
+        ...entry,
+        details: { lockedForSeconds: lockMs / 1000 },
+      });
+    }
+    throw new DomainError('UNAUTHENTICATED', BAD_CREDENTIALS);
+  }
+
+  private lockedOut(lockedMs: number): DomainError {
+    const seconds = Math.ceil(lockedMs / 1000);
+    return new DomainError(
+      'TOO_MANY_REQUESTS',
+      `Too many failed sign-in attempts. Try again in ${seconds} seconds.`,
+      [],
+      { 'Retry-After': String(seconds) },
+    );
+  }
+
+  private async tokens(
+    userId: string,
+    sessionId: string,
+    refreshToken: string,
+  ): Promise<TokenPairResponse> {
+    const claims: AccessTokenClaims = { sub: userId, sid: sessionId };
+    const accessToken = await this.jwt.signAsync(claims, {
+      expiresIn: this.accessTtlSeconds,
+      algorithm: 'HS256',
+    });
+    return { accessToken, refreshToken, expiresIn: this.accessTtlSeconds };
+  }
+}

@@ -1,0 +1,51 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { UserResponse } from '../../users/dto/user.dto';
+import { PASSWORD_MIN_LENGTH } from '../../users/password-hasher';
+
+export class LoginDto {
+  @ApiProperty({ example: 'admin' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  username: string;
+
+  @ApiProperty({ example: 'demo-admin-pass' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  password: string;
+}
+
+export class RefreshDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(10)
+  @MaxLength(200)
+  refreshToken: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(200)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH })
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(200)
+  newPassword: string;
+}
+
+export class TokenPairResponse {
+  @ApiProperty({ description: 'Bearer token for every other call' }) accessToken: string;
+  @ApiProperty({ description: 'Single use: POST /auth/refresh returns a new pair' })
+  refreshToken: string;
+  @ApiProperty({ example: 900, description: 'Seconds until the access token expires' })
+  expiresIn: number;
+}
+
+export class LoginResponse extends TokenPairResponse {
+  @ApiProperty({ type: UserResponse }) user: UserResponse;
+}

@@ -1,0 +1,153 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { Role, ROLES } from '../../../common/auth/auth-user';
+import { PageQueryDto } from '../../../common/pagination/pagination';
+import { PASSWORD_MIN_LENGTH } from '../password-hasher';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'jwanjiku', description: 'Unique regardless of case' })
+  @Matches(/^[A-Za-z0-9._-]{3,50}$/, {
+    message: 'username must be 3-50 letters, digits, dots, dashes or underscores',
+  })
+  username: string;
+
+  @ApiProperty({ example: 'correct-horse-battery', minLength: PASSWORD_MIN_LENGTH })
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(200)
+  password: string;
+
+  @ApiProperty({ example: 'Jane Wanjiku' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 120)
+  fullName: string;
+
+  @ApiPropertyOptional({ example: 'jane@example.co.ke' })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role: Role;
+
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    description: 'Required for managers and cashiers; admins see all stores',
+  })
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  storeIds: string[];
+
+  @ApiPropertyOptional({
+    example: 2.5,
+    description: 'Percent of the ex-VAT total, up to 2 decimals',
+  })
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  commissionRate?: number;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 120)
+  fullName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid' })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  storeIds?: string[];
+
+  @ApiPropertyOptional({ example: 2.5 })
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  commissionRate?: number;
+
+  @ApiPropertyOptional({ description: 'false revokes every session of the user at once' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ description: 'Set a new password (revokes the user’s sessions)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(200)
+  password?: string;
+}
+
+export class ListUsersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  storeId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ description: 'Part of username or full name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+}
+
+export class UserResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'jwanjiku' }) username: string;
+  @ApiProperty({ example: 'Jane Wanjiku' }) fullName: string;
+  @ApiProperty({ nullable: true, type: String }) email: string | null;
+  @ApiProperty({ enum: ROLES }) role: Role;
+  @ApiProperty({ type: [String] }) storeIds: string[];
+  @ApiProperty({ example: 2.5 }) commissionRate: number;
+  @ApiProperty() active: boolean;
+  @ApiProperty() createdAt: string;
+}

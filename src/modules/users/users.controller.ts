@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
+import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserResponse } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List users. Roles: admin' })
+  list(@Query() query: ListUsersQueryDto) {
+    return this.users.list(query);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a user. Roles: admin' })
+  @ApiOkResponse({ type: UserResponse })
+  create(
+    @CurrentUser() actor: AuthUser,
+    @Body() dto: CreateUserDto,
+    @ClientMeta() meta: RequestMeta,
+  ) {
+    return this.users.create(actor, dto, meta);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One user. Roles: admin' })
+  @ApiOkResponse({ type: UserResponse })
+  get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a user; active:false revokes their sessions. Roles: admin' })
+  @ApiOkResponse({ type: UserResponse })
+  update(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateUserDto,
+    @ClientMeta() meta: RequestMeta,
+  ) {
+    return this.users.update(actor, id, dto, meta);
+  }
+}

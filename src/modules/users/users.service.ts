@@ -1,0 +1,279 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import type { RequestMeta } from '../../common/auth/decorators';
+import {
+  DomainError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../common/errors/domain-error';
+import { isUniqueViolation } from '../../common/errors/unique-violation';
+import { offsetOf, Page, pageOf } from '../../common/pagination/pagination';
+import { AuditService } from '../audit/audit.service';
+import { SessionsService } from '../auth/sessions.service';
+import { StoresService } from '../stores/stores.service';
+import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserResponse } from './dto/user.dto';
+import { PasswordHasher } from './password-hasher';
+import { UserStore } from './user-store.entity';
+import { User } from './user.entity';
+
+function toUserResponse(user: User, storeIds: string[]): UserResponse {
+  return {
+    id: user.id,
+    username: user.username,
+    fullName: user.fullName,
+    email: user.email,
+    role: user.role,
+    storeIds,
+    commissionRate: user.commissionRate,
+    active: user.active,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly stores: StoresService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: ListUsersQueryDto): Promise<Page<UserResponse>> {
+    const builder = this.dataSource.getRepository(User).createQueryBuilder('user');
+    if (query.role) builder.andWhere('user.role = :role', { role: query.role });
+    if (query.active !== undefined)
+      builder.andWhere('user.active = :active', { active: query.active });
+    if (query.storeId) {
+      builder.andWhere(
+        'EXISTS (SELECT 1 FROM user_stores us WHERE us.user_id = user.id AND us.store_id = :storeId)',
+        {
+          storeId: query.storeId,
+        },
+      );
+    }
+    if (query.search) {
+      builder.andWhere('(user.username ILIKE :search OR user.full_name ILIKE :search)', {
+        search: `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      });
+    }
+    const [users, total] = await builder
+      .orderBy('user.username', 'ASC')
+      .skip(offsetOf(query))
+      .take(query.pageSize)
+      .getManyAndCount();
+    const storeIds = await this.storeIdsOf(
+      this.dataSource.manager,
+      users.map((user) => user.id),
+    );
+    return pageOf(
+      users.map((user) => toUserResponse(user, storeIds.get(user.id) ?? [])),
+      query,
+      total,
+    );
+  }
+
+  async get(id: string): Promise<UserResponse> {
+    const user = await this.dataSource.manager.findOneBy(User, { id });
+    if (!user) throw new NotFoundError('User');
+    const storeIds = await this.storeIdsOf(this.dataSource.manager, [id]);
+    return toUserResponse(user, storeIds.get(id) ?? []);
+  }
+
+  async create(actor: AuthUser, dto: CreateUserDto, meta: RequestMeta): Promise<UserResponse> {
+    const storeIds = [...new Set(dto.storeIds)];
+    this.assertStoresFitRole(dto.role, storeIds);
+    const passwordHash = await this.hasher.hash(dto.password);
+    return this.uniqueUsername(() =>
+      this.dataSource.transaction(async (manager) => {
+        await this.stores.assertExist(manager, storeIds);
+        const user = await manager.save(
+          manager.create(User, {
+            username: dto.username,
+            passwordHash,
+            fullName: dto.fullName,
+            email: dto.email ?? null,
+            role: dto.role,
+            commissionRate: dto.commissionRate ?? 0,
+            active: true,
+          }),
+        );
+        await this.replaceStores(manager, user.id, storeIds);
+        await this.audit.record(manager, {
+          action: 'user.created',
+          userId: actor.id,
+          username: actor.username,
+          entityType: 'user',
+          entityId: user.id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { username: user.username, role: user.role, storeIds },
+        });
+        return toUserResponse(user, storeIds);
+      }),
+    );
+  }
+
+  async update(
+    actor: AuthUser,
+    id: string,
+    dto: UpdateUserDto,
+    meta: RequestMeta,
+  ): Promise<UserResponse> {
+    const passwordHash = dto.password ? await this.hasher.hash(dto.password) : undefined;
+    return this.dataSource.transaction(async (manager) => {
+      const user = await manager.findOne(User, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!user) throw new NotFoundError('User');
+      const current = (await this.storeIdsOf(manager, [id])).get(id) ?? [];
+      const storeIds = dto.storeIds ? [...new Set(dto.storeIds)] : current;
+      if (dto.role || dto.storeIds) this.assertStoresFitRole(dto.role ?? user.role, storeIds);
+      if (dto.storeIds) {
+        await this.stores.assertExist(manager, storeIds);
+        await this.replaceStores(manager, id, storeIds);
+      }
+      const { password: _password, storeIds: _storeIds, ...fields } = dto;
+      const changed = Object.keys(dto).filter((key) => key !== 'password' || passwordHash);
+      Object.assign(user, fields, passwordHash ? { passwordHash } : {});
+      const saved = await manager.save(user);
+      if (dto.active === false) await this.sessions.revokeAllForUser(manager, id, 'deactivated');
+      if (passwordHash) await this.sessions.revokeAllForUser(manager, id, 'password_changed');
+      await this.audit.record(manager, {
+        action: 'user.updated',
+        userId: actor.id,
+        username: actor.username,
+        entityType: 'user',
+        entityId: id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: {
+          changed,
+          ...(dto.role ? { role: dto.role } : {}),
+          ...(dto.storeIds ? { storeIds } : {}),
+        },
+      });
+      return toUserResponse(saved, storeIds);
+    });
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.dataSource.manager.findOneBy(User, { username });
+  }
+
+  /** Changes the caller's own password and ends their other sessions. */
+  async changePassword(
+    actor: AuthUser,
+    currentPassword: string,
+    newPassword: string,
+    meta: RequestMeta,
+  ): Promise<void> {
+    const user = await this.dataSource.manager.findOneBy(User, { id: actor.id });
+    if (!user || !(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      throw new DomainError('UNAUTHENTICATED', 'Current password is wrong');
+    }
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(User, { id: actor.id }, { passwordHash });
+      await this.sessions.revokeAllForUser(manager, actor.id, 'password_changed', actor.sessionId);
+      await this.audit.record(manager, {
+        action: 'auth.password_changed',
+        userId: actor.id,
+        username: actor.username,
+        entityType: 'user',
+        entityId: actor.id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      });
+    });
+  }
+
+  /**
+   * Creates the first admin on an empty database; does nothing once any user exists. Safe when
+   * several instances boot at once (advisory lock).
+   */
+  async bootstrapAdmin(username: string, password: string): Promise<AuthUser | null> {
+    const passwordHash = await this.hasher.hash(password);
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('pos:bootstrap-admin'))`);
+      if ((await manager.count(User)) > 0) return null;
+      const admin = await manager.save(
+        manager.create(User, {
+          username,
+          passwordHash,
+          fullName: 'Administrator',
+          role: 'admin',
+          active: true,
+        }),
+      );
+      await this.audit.record(manager, {
+        action: 'user.created',
+        userId: admin.id,
+        username: admin.username,
+        entityType: 'user',
+        entityId: admin.id,
+        details: { username, role: 'admin', bootstrap: true },
+      });
+      return {
+        id: admin.id,
+        username: admin.username,
+        role: 'admin',
+        storeIds: [],
+        sessionId: 'bootstrap',
+      };
+    });
+  }
+
+  private assertStoresFitRole(role: string, storeIds: string[]): void {
+    if (role !== 'admin' && storeIds.length === 0) {
+      throw new ValidationFailedError([
+        { field: 'storeIds', problems: ['managers and cashiers need at least one store'] },
+      ]);
+    }
+  }
+
+  private async replaceStores(
+    manager: EntityManager,
+    userId: string,
+    storeIds: string[],
+  ): Promise<void> {
+    await manager.delete(UserStore, { userId });
+    if (storeIds.length > 0)
+      await manager.insert(
+        UserStore,
+        storeIds.map((storeId) => ({ userId, storeId })),
+      );
+  }
+
+  private async storeIdsOf(
+    manager: EntityManager,
+    userIds: string[],
+  ): Promise<Map<string, string[]>> {
+    const byUser = new Map<string, string[]>();
+    if (userIds.length === 0) return byUser;
+    const rows: { user_id: string; store_id: string }[] = await manager.query(
+      'SELECT user_id, store_id FROM user_stores WHERE user_id = ANY($1) ORDER BY store_id',
+      [userIds],
+    );
+    for (const row of rows)
+      byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row.store_id]);
+    return byUser;
+  }
+
+  private async uniqueUsername<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUniqueViolation(error, 'uq_users_username')) {
+        throw new DomainError('CONFLICT', 'This username is already taken', [
+          { field: 'username', problems: ['already used (usernames are case-insensitive)'] },
+        ]);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,357 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { startTestApp, TestApp } from '../support/app';
+import { bearer, login, seedStore, seedUser, TEST_PASSWORD } from '../support/auth';
+
+function randomIp(): string {
+  return `10.${[0, 0, 0].map(() => randomBytes(1)[0] % 250).join('.')}`;
+}
+
+function signToken(
+  claims: object,
+  secret: string,
+  header: object = { alg: 'HS256', typ: 'JWT' },
+): string {
+  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  const unsigned = `${encode(header)}.${encode(claims)}`;
+  const signature = createHmac('sha256', secret).update(unsigned).digest('base64url');
+  return `${unsigned}.${signature}`;
+}
+
+describe('auth', () => {
+  let api: TestApp;
+  beforeAll(async () => {
+    api = await startTestApp({ env: { LOGIN_MAX_FAILURES: '5', LOGIN_LOCKOUT_SECONDS: '300' } });
+  });
+  afterAll(() => api.close());
+
+  const loginAttempt = (username: string, password: string, ip = '127.0.0.1') =>
+    api.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password },
+      remoteAddress: ip,
+    });
+
+  const auditActions = async (username: string) =>
+    (
+      await api.app
+        .get(DataSource)
+        .query(`SELECT action FROM audit_logs WHERE username = $1 ORDER BY occurred_at, id`, [
+          username,
+        ])
+    ).map((row: { action: string }) => row.action);
+
+  describe('login', () => {
+    it('returns tokens and the user (never a password hash), and audits the login', async () => {
+      const user = await seedUser(api, 'admin');
+      const response = await loginAttempt(user.username, TEST_PASSWORD);
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      expect(body).toMatchObject({
+        expiresIn: 900,
+        user: { id: user.id, username: user.username, role: 'admin', active: true },
+      });
+      expect(typeof body.accessToken).toBe('string');
+      expect(typeof body.refreshToken).toBe('string');
+      expect(response.body).not.toMatch(/argon2|passwordHash|password_hash/);
+      expect(await auditActions(user.username)).toEqual(['auth.login']);
+    });
+
+    it('accepts the username in any case', async () => {
+      const user = await seedUser(api, 'cashier');
+      expect((await loginAttempt(user.username.toUpperCase(), TEST_PASSWORD)).statusCode).toBe(200);
+    });
+
+    it('answers 401 with the same message for an unknown user and a wrong password', async () => {
+      const user = await seedUser(api, 'cashier');
+      const wrong = await loginAttempt(user.username, 'not-the-password');
+      const unknown = await loginAttempt(
+        `nobody${randomBytes(3).toString('hex')}`,
+        'whatever-password',
+      );
+      expect(wrong.statusCode).toBe(401);
+      expect(unknown.statusCode).toBe(401);
+      expect(wrong.json().code).toBe('UNAUTHENTICATED');
+      expect(wrong.json().message).toBe(unknown.json().message);
+    });
+
+    it('refuses an inactive user', async () => {
+      const user = await seedUser(api, 'cashier', [], { active: false });
+      expect((await loginAttempt(user.username, TEST_PASSWORD)).statusCode).toBe(401);
+    });
+
+    it('locks a username out for 5 minutes after 5 failures from one IP, with Retry-After, and audits it', async () => {
+      const user = await seedUser(api, 'cashier');
+      const ip = randomIp();
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        expect((await loginAttempt(user.username, 'wrong-password', ip)).statusCode).toBe(401);
+      }
+      const locked = await loginAttempt(user.username, TEST_PASSWORD, ip);
+      expect(locked.statusCode).toBe(429);
+      expect(locked.json().code).toBe('TOO_MANY_REQUESTS');
+      const retryAfter = Number(locked.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(290);
+      expect(retryAfter).toBeLessThanOrEqual(300);
+      // Another IP is not locked out for this username.
+      expect((await loginAttempt(user.username, TEST_PASSWORD, randomIp())).statusCode).toBe(200);
+      const actions = await auditActions(user.username);
+      expect(actions.filter((action: string) => action === 'auth.login_failed')).toHaveLength(5);
+      expect(actions).toContain('auth.locked_out');
+    });
+
+    it('a successful login resets the failure count', async () => {
+      const user = await seedUser(api, 'cashier');
+      const ip = randomIp();
+      for (let attempt = 1; attempt <= 4; attempt++)
+        await loginAttempt(user.username, 'wrong-password', ip);
+      expect((await loginAttempt(user.username, TEST_PASSWORD, ip)).statusCode).toBe(200);
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        expect((await loginAttempt(user.username, 'wrong-password', ip)).statusCode).toBe(401);
+      }
+      expect((await loginAttempt(user.username, TEST_PASSWORD, ip)).statusCode).toBe(200);
+    });
+
+    it('rejects a body with missing or unknown fields with 400', async () => {
+      const response = await api.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'x', role: 'admin' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().code).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  describe('tokens', () => {
+    it('GET /auth/me returns the caller; no token → 401', async () => {
+      const user = await seedUser(api, 'admin');
+      const { accessToken } = await login(api, user.username);
+      const me = await api.request({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: bearer(accessToken),
+      });
+      expect(me.statusCode).toBe(200);
+      expect(me.json()).toMatchObject({ id: user.id, username: user.username });
+      const anonymous = await api.request({ method: 'GET', url: '/api/v1/auth/me' });
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.json().code).toBe('UNAUTHENTICATED');
+    });
+
+    it('refuses an expired token, a forged one (wrong secret) and alg:none', async () => {
+      const user = await seedUser(api, 'admin');
+      const { accessToken } = await login(api, user.username);
+      const [, payload] = accessToken.split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      const secret = process.env.JWT_SECRET!;
+      const now = Math.floor(Date.now() / 1000);
+      const expired = signToken({ ...claims, iat: now - 3600, exp: now - 60 }, secret);
+      const forged = signToken(claims, 'some-other-secret-that-is-long-enough');
+      const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+      for (const token of [expired, forged, unsigned, 'garbage']) {
+        const response = await api.request({
+          method: 'GET',
+          url: '/api/v1/auth/me',
+          headers: bearer(token),
+        });
+        expect(response.statusCode).toBe(401);
+      }
+      // The genuine token still works.
+      expect(
+        (await api.request({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(accessToken) }))
+          .statusCode,
+      ).toBe(200);
+    });
+
+    it('refresh rotates: a new pair works and the old refresh token stops working', async () => {
+      const user = await seedUser(api, 'cashier');
+      const first = await login(api, user.username);
+      const rotated = await api.request({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refreshToken: first.refreshToken },
+      });
+      expect(rotated.statusCode).toBe(200);
+      const second = rotated.json();
+      expect(second.refreshToken).not.toBe(first.refreshToken);
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: '/api/v1/auth/me',
+            headers: bearer(second.accessToken),
+          })
+        ).statusCode,
+      ).toBe(200);
+      const third = await api.request({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refreshToken: second.refreshToken },
+      });
+      expect(third.statusCode).toBe(200);
+    });
+
+    it('reuse of a rotated refresh token revokes the whole session', async () => {
+      const user = await seedUser(api, 'cashier');
+      const first = await login(api, user.username);
+      const second = (
+        await api.request({
+          method: 'POST',
+          url: '/api/v1/auth/refresh',
+          payload: { refreshToken: first.refreshToken },
+        })
+      ).json();
+      const reuse = await api.request({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refreshToken: first.refreshToken },
+      });
+      expect(reuse.statusCode).toBe(401);
+      // The thief and the owner are both out: the newest tokens of that session fail too.
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: '/api/v1/auth/me',
+            headers: bearer(second.accessToken),
+          })
+        ).statusCode,
+      ).toBe(401);
+      const refreshAgain = await api.request({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refreshToken: second.refreshToken },
+      });
+      expect(refreshAgain.statusCode).toBe(401);
+      expect(await auditActions(user.username)).toContain('auth.login');
+      const [{ count }] = await api.app
+        .get(DataSource)
+        .query(
+          `SELECT count(*)::int AS count FROM audit_logs WHERE action = 'auth.refresh_reused' AND user_id = $1`,
+          [user.id],
+        );
+      expect(count).toBe(1);
+    });
+
+    it('two concurrent refreshes with one token: exactly one succeeds', async () => {
+      const user = await seedUser(api, 'cashier');
+      const { refreshToken } = await login(api, user.username);
+      const results = await Promise.all(
+        [1, 2].map(() =>
+          api.request({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } }),
+        ),
+      );
+      expect(results.map((result) => result.statusCode).sort()).toEqual([200, 401]);
+    });
+
+    it('an unknown refresh token → 401', async () => {
+      const response = await api.request({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refreshToken: randomBytes(32).toString('base64url') },
+      });
+      expect(response.statusCode).toBe(401);
+    });
+
+    it('logout makes the access and refresh tokens fail at once', async () => {
+      const user = await seedUser(api, 'manager');
+      const tokens = await login(api, user.username);
+      const logout = await api.request({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: bearer(tokens.accessToken),
+      });
+      expect(logout.statusCode).toBe(204);
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: '/api/v1/auth/me',
+            headers: bearer(tokens.accessToken),
+          })
+        ).statusCode,
+      ).toBe(401);
+      expect(
+        (
+          await api.request({
+            method: 'POST',
+            url: '/api/v1/auth/refresh',
+            payload: { refreshToken: tokens.refreshToken },
+          })
+        ).statusCode,
+      ).toBe(401);
+      expect(await auditActions(user.username)).toEqual(['auth.login', 'auth.logout']);
+    });
+
+    it('deactivating a user makes their token fail at once', async () => {
+      const admin = await seedUser(api, 'admin');
+      const cashier = await seedUser(api, 'cashier', [await seedStore(api)]);
+      const adminTokens = await login(api, admin.username);
+      const cashierTokens = await login(api, cashier.username);
+      const patch = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${cashier.id}`,
+        headers: bearer(adminTokens.accessToken),
+        payload: { active: false },
+      });
+      expect(patch.statusCode).toBe(200);
+      expect(patch.json().active).toBe(false);
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: '/api/v1/auth/me',
+            headers: bearer(cashierTokens.accessToken),
+          })
+        ).statusCode,
+      ).toBe(401);
+      expect((await loginAttempt(cashier.username, TEST_PASSWORD)).statusCode).toBe(401);
+    });
+  });
+
+  describe('password change', () => {
+    it('needs the current password, enforces 10 characters, and ends other sessions', async () => {
+      const user = await seedUser(api, 'cashier');
+      const here = await login(api, user.username);
+      const elsewhere = await login(api, user.username);
+      const change = (payload: object) =>
+        api.request({
+          method: 'POST',
+          url: '/api/v1/auth/password',
+          headers: bearer(here.accessToken),
+          payload,
+        });
+      expect(
+        (await change({ currentPassword: TEST_PASSWORD, newPassword: 'short' })).statusCode,
+      ).toBe(400);
+      expect(
+        (await change({ currentPassword: 'wrong-password', newPassword: 'a-new-password-1' }))
+          .statusCode,
+      ).toBe(401);
+      expect(
+        (await change({ currentPassword: TEST_PASSWORD, newPassword: 'a-new-password-1' }))
+          .statusCode,
+      ).toBe(204);
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: '/api/v1/auth/me',
+            headers: bearer(here.accessToken),
+          })
+        ).statusCode,
+      ).toBe(200);
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: '/api/v1/auth/me',
+            headers: bearer(elsewhere.accessToken),
+          })
+        ).statusCode,
+      ).toBe(401);
+      expect((await loginAttempt(user.username, 'a-new-password-1')).statusCode).toBe(200);
+    });
+  });
+});

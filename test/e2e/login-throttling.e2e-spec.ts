@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { startTestApp, TestApp } from '../support/app';
+import { seedUser, TEST_PASSWORD } from '../support/auth';
+import { PrivateRedis } from '../support/redis-server';
+
+const randomIp = () => `10.${[0, 0, 0].map(() => randomBytes(1)[0] % 250).join('.')}`;
+
+function attempt(api: TestApp, username: string, password: string, ip: string) {
+  return api.request({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password },
+    remoteAddress: ip,
+  });
+}
+
+describe('login throttling', () => {
+  describe('two API instances on one Redis', () => {
+    let first: TestApp;
+    let second: TestApp;
+    beforeAll(async () => {
+      first = await startTestApp();
+      second = await startTestApp({ databaseUrl: () => first.database.url });
+    });
+    afterAll(async () => {
+      await second.close();
+      await first.close();
+    });
+
+    it('count failures together: 3 on one instance and 2 on the other lock the username out on both', async () => {
+      const user = await seedUser(first, 'cashier');
+      const ip = randomIp();
+      for (const api of [first, second, first, second, first]) {
+        expect((await attempt(api, user.username, 'wrong-password', ip)).statusCode).toBe(401);
+      }
+      for (const api of [first, second]) {
+        const response = await attempt(api, user.username, TEST_PASSWORD, ip);
+        expect(response.statusCode).toBe(429);
+        expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+      }
+    });
+  });
+
+  describe('per-IP limit across usernames', () => {
+    let api: TestApp;
+    beforeAll(async () => {
+      api = await startTestApp({ env: { LOGIN_IP_LIMIT: '3', LOGIN_IP_WINDOW_SECONDS: '60' } });
+    });
+    afterAll(() => api.close());
+
+    it('answers 429 with Retry-After once one IP exceeds the limit, whatever the username', async () => {
+      const ip = randomIp();
+      for (let i = 0; i < 3; i++) {
+        const response = await attempt(
+          api,
+          `someone${i}${randomBytes(2).toString('hex')}`,
+          'wrong-password',
+          ip,
+        );
+        expect(response.statusCode).toBe(401);
+      }
+      const limited = await attempt(api, 'yet-another-user', 'wrong-password', ip);
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().code).toBe('TOO_MANY_REQUESTS');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(
+        (await attempt(api, 'yet-another-user', 'wrong-password', randomIp())).statusCode,
+      ).toBe(401);
+    });
+  });
+
+  describe('without Redis (embedded mode)', () => {
+    let api: TestApp;
+    beforeAll(async () => {
+      api = await startTestApp({ env: { REDIS_URL: undefined } });
+    });
+    afterAll(() => api.close());
+
+    it('locks out in process memory', async () => {
+      const user = await seedUser(api, 'cashier');
+      const ip = randomIp();
+      for (let i = 0; i < 5; i++) await attempt(api, user.username, 'wrong-password', ip);
+      expect((await attempt(api, user.username, TEST_PASSWORD, ip)).statusCode).toBe(429);
+    });
+  });
+
+  describe('when Redis goes down', () => {
+    let api: TestApp;
+    let redis: PrivateRedis;
+    beforeAll(async () => {
+      redis = await PrivateRedis.start();
+      api = await startTestApp({ env: { REDIS_URL: redis.url } });
+    });
+    afterAll(async () => {
+      await api.close();
+      await redis.stop();
+    });
+
+    it('logins keep working and failures are still limited (per instance)', async () => {
+      await redis.stop();
+      const user = await seedUser(api, 'cashier');
+      expect((await attempt(api, user.username, TEST_PASSWORD, '127.0.0.1')).statusCode).toBe(200);
+      const ip = randomIp();
+      for (let i = 0; i < 5; i++)
+        expect((await attempt(api, user.username, 'wrong-password', ip)).statusCode).toBe(401);
+      expect((await attempt(api, user.username, TEST_PASSWORD, ip)).statusCode).toBe(429);
+    });
+  });
+});

@@ -1,0 +1,297 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { Role } from '../../src/common/auth/auth-user';
+import { startTestApp, TestApp } from '../support/app';
+import { bearer, seedStore, signedIn } from '../support/auth';
+
+const code = () => `T${randomBytes(3).toString('hex').toUpperCase()}`;
+
+describe('users and stores', () => {
+  let api: TestApp;
+  let storeA: string;
+  let storeB: string;
+  const tokens: Record<Role, string> = { admin: '', manager: '', cashier: '' };
+
+  beforeAll(async () => {
+    api = await startTestApp();
+    storeA = await seedStore(api);
+    storeB = await seedStore(api);
+    tokens.admin = (await signedIn(api, 'admin')).token;
+    tokens.manager = (await signedIn(api, 'manager', [storeA])).token;
+    tokens.cashier = (await signedIn(api, 'cashier', [storeA])).token;
+  });
+  afterAll(() => api.close());
+
+  const call = (role: Role, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+    api.request({ method, url: `/api/v1${url}`, headers: bearer(tokens[role]), payload });
+
+  describe('role matrix', () => {
+    const newUser = () => ({
+      username: `u${randomBytes(4).toString('hex')}`,
+      password: 'a-long-password',
+      fullName: 'New Person',
+      role: 'cashier',
+      storeIds: [storeA],
+    });
+    const endpoints: {
+      name: string;
+      request: (role: Role) => ReturnType<typeof call>;
+      allowed: Role[];
+      success: number;
+    }[] = [
+      {
+        name: 'GET /users',
+        request: (role) => call(role, 'GET', '/users'),
+        allowed: ['admin'],
+        success: 200,
+      },
+      {
+        name: 'POST /users',
+        request: (role) => call(role, 'POST', '/users', newUser()),
+        allowed: ['admin'],
+        success: 201,
+      },
+      {
+        name: 'GET /users/:id',
+        request: async (role) => call(role, 'GET', `/users/${await someUserId()}`),
+        allowed: ['admin'],
+        success: 200,
+      },
+      {
+        name: 'PATCH /users/:id',
+        request: async (role) =>
+          call(role, 'PATCH', `/users/${await someUserId()}`, { fullName: 'Renamed' }),
+        allowed: ['admin'],
+        success: 200,
+      },
+      {
+        name: 'GET /stores',
+        request: (role) => call(role, 'GET', '/stores'),
+        allowed: ['admin', 'manager', 'cashier'],
+        success: 200,
+      },
+      {
+        name: 'POST /stores',
+        request: (role) => call(role, 'POST', '/stores', { code: code(), name: 'New store' }),
+        allowed: ['admin'],
+        success: 201,
+      },
+      {
+        name: 'GET /stores/:id (own store)',
+        request: (role) => call(role, 'GET', `/stores/${storeA}`),
+        allowed: ['admin', 'manager', 'cashier'],
+        success: 200,
+      },
+      {
+        name: 'PATCH /stores/:id',
+        request: (role) => call(role, 'PATCH', `/stores/${storeA}`, { name: 'Renamed store' }),
+        allowed: ['admin'],
+        success: 200,
+      },
+    ];
+
+    async function someUserId(): Promise<string> {
+      const [row] = await api.app
+        .get(DataSource)
+        .query(`SELECT id FROM users WHERE role = 'cashier' LIMIT 1`);
+      return row.id;
+    }
+
+    for (const endpoint of endpoints) {
+      for (const role of ['admin', 'manager', 'cashier'] as Role[]) {
+        const allowed = endpoint.allowed.includes(role);
+        it(`${endpoint.name} as ${role} → ${allowed ? endpoint.success : 403}`, async () => {
+          const response = await endpoint.request(role);
+          expect(response.statusCode).toBe(allowed ? endpoint.success : 403);
+          if (!allowed) expect(response.json().code).toBe('FORBIDDEN');
+        });
+      }
+      it(`${endpoint.name} without a token → 401`, async () => {
+        const response = await api.request({ method: 'GET', url: '/api/v1/users' });
+        expect(response.statusCode).toBe(401);
+      });
+    }
+  });
+
+  describe('store scoping', () => {
+    it('a manager or cashier asking for another store gets 404, never its data', async () => {
+      for (const role of ['manager', 'cashier'] as Role[]) {
+        const response = await call(role, 'GET', `/stores/${storeB}`);
+        expect(response.statusCode).toBe(404);
+        expect(response.json().code).toBe('NOT_FOUND');
+        expect(response.body).not.toContain(storeB);
+      }
+      expect((await call('admin', 'GET', `/stores/${storeB}`)).statusCode).toBe(200);
+    });
+
+    it('lists only the stores the caller may see', async () => {
+      const managerList = (await call('manager', 'GET', '/stores')).json();
+      expect(managerList.data.map((store: { id: string }) => store.id)).toEqual([storeA]);
+      expect(managerList.total).toBe(1);
+      const adminList = (await call('admin', 'GET', '/stores?pageSize=200')).json();
+      expect(adminList.data.map((store: { id: string }) => store.id)).toEqual(
+        expect.arrayContaining([storeA, storeB]),
+      );
+    });
+
+    it('an unknown store id → 404; a malformed one → 400', async () => {
+      expect((await call('admin', 'GET', `/stores/${randomUUID()}`)).statusCode).toBe(404);
+      expect((await call('admin', 'GET', '/stores/not-a-uuid')).statusCode).toBe(400);
+    });
+  });
+
+  describe('stores', () => {
+    it('creates a store with defaults, normalizes its phone and audits it', async () => {
+      const storeCode = code();
+      const response = await call('admin', 'POST', '/stores', {
+        code: storeCode,
+        name: 'Kisumu Mall',
+        phone: '0712 345 678',
+        lowStockEmails: ['stock@example.co.ke'],
+        kraPin: 'P051234567X',
+      });
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toMatchObject({
+        code: storeCode,
+        currency: 'KES',
+        timeZone: 'Africa/Nairobi',
+        phone: '+254712345678',
+        lowStockEmails: ['stock@example.co.ke'],
+        active: true,
+      });
+      const [audit] = await api.app
+        .get(DataSource)
+        .query(`SELECT action FROM audit_logs WHERE entity_id = $1`, [response.json().id]);
+      expect(audit.action).toBe('store.created');
+    });
+
+    it('refuses a duplicate code with 409 CONFLICT', async () => {
+      const storeCode = code();
+      expect(
+        (await call('admin', 'POST', '/stores', { code: storeCode, name: 'One' })).statusCode,
+      ).toBe(201);
+      const duplicate = await call('admin', 'POST', '/stores', { code: storeCode, name: 'Two' });
+      expect(duplicate.statusCode).toBe(409);
+      expect(duplicate.json().code).toBe('CONFLICT');
+    });
+
+    it('validates code, time zone, phone, KRA PIN and emails', async () => {
+      const response = await call('admin', 'POST', '/stores', {
+        code: 'lower',
+        name: 'Bad',
+        timeZone: 'Mars/Olympus',
+        phone: '12345',
+        kraPin: 'nope',
+        lowStockEmails: ['not-an-email'],
+      });
+      expect(response.statusCode).toBe(400);
+      const fields = response.json().details.map((detail: { field: string }) => detail.field);
+      expect(fields).toEqual(
+        expect.arrayContaining(['code', 'timeZone', 'phone', 'kraPin', 'lowStockEmails']),
+      );
+    });
+
+    it('updates a store and audits the change', async () => {
+      const response = await call('admin', 'PATCH', `/stores/${storeB}`, {
+        timeZone: 'Africa/Kampala',
+        active: false,
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ timeZone: 'Africa/Kampala', active: false });
+      const rows = await api.app
+        .get(DataSource)
+        .query(`SELECT details FROM audit_logs WHERE action = 'store.updated' AND entity_id = $1`, [
+          storeB,
+        ]);
+      expect(rows[0].details.changed).toEqual(expect.arrayContaining(['timeZone', 'active']));
+    });
+  });
+
+  describe('users', () => {
+    it('creates a user (never returning a hash) and refuses the same username in another case', async () => {
+      const username = `Jane${randomBytes(3).toString('hex')}`;
+      const payload = {
+        username,
+        password: 'a-long-password',
+        fullName: 'Jane W',
+        role: 'manager',
+        storeIds: [storeA],
+        commissionRate: 2.5,
+        email: 'jane@example.co.ke',
+      };
+      const created = await call('admin', 'POST', '/users', payload);
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({
+        username,
+        role: 'manager',
+        storeIds: [storeA],
+        commissionRate: 2.5,
+        active: true,
+      });
+      expect(created.body).not.toMatch(/password/i);
+      const duplicate = await call('admin', 'POST', '/users', {
+        ...payload,
+        username: username.toLowerCase(),
+      });
+      expect(duplicate.statusCode).toBe(409);
+      expect(duplicate.json().code).toBe('CONFLICT');
+    });
+
+    it('validates role, password length, commission and store ids', async () => {
+      const response = await call('admin', 'POST', '/users', {
+        username: 'x',
+        password: 'short',
+        fullName: '',
+        role: 'owner',
+        storeIds: ['nope'],
+        commissionRate: 2.555,
+      });
+      expect(response.statusCode).toBe(400);
+      const fields = response.json().details.map((detail: { field: string }) => detail.field);
+      expect(fields).toEqual(
+        expect.arrayContaining([
+          'username',
+          'password',
+          'fullName',
+          'role',
+          'storeIds',
+          'commissionRate',
+        ]),
+      );
+    });
+
+    it('refuses stores that do not exist and a cashier with no store', async () => {
+      const base = { password: 'a-long-password', fullName: 'X', role: 'cashier' };
+      const unknown = await call('admin', 'POST', '/users', {
+        ...base,
+        username: `u${randomBytes(3).toString('hex')}`,
+        storeIds: [randomUUID()],
+      });
+      expect(unknown.statusCode).toBe(400);
+      const none = await call('admin', 'POST', '/users', {
+        ...base,
+        username: `u${randomBytes(3).toString('hex')}`,
+        storeIds: [],
+      });
+      expect(none.statusCode).toBe(400);
+    });
+
+    it('lists with filters and pagination', async () => {
+      const response = await call(
+        'admin',
+        'GET',
+        `/users?role=cashier&storeId=${storeA}&page=1&pageSize=1`,
+      );
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      expect(body).toMatchObject({ page: 1, pageSize: 1 });
+      expect(body.data).toHaveLength(1);
+      expect(body.data[0]).toMatchObject({ role: 'cashier', storeIds: [storeA] });
+      expect((await call('admin', 'GET', '/users?pageSize=201')).statusCode).toBe(400);
+    });
+
+    it('an unknown user → 404', async () => {
+      expect((await call('admin', 'GET', `/users/${randomUUID()}`)).statusCode).toBe(404);
+    });
+  });
+});
