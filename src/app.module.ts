@@ -7,8 +7,12 @@ import { configModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CatalogModule } from './modules/catalog/catalog.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
+import { InventoryModule } from './modules/inventory/inventory.module';
+import { SalesModule } from './modules/sales/sales.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { StoresModule } from './modules/stores/stores.module';
 import { UsersModule } from './modules/users/users.module';
 
@@ -27,6 +31,10 @@ export class AppModule {
         AuthModule,
         UsersModule,
         StoresModule,
+        CatalogModule,
+        InventoryModule,
+        SalesModule,
+        NotificationsModule,
         DemoModule,
         ...extraImports,
       ],

@@ -6,6 +6,8 @@ import { RedisModule } from './common/redis/redis.module';
 import { configModule } from './config/config.module';
 import type { Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
+import { QUEUE_PREFIX } from './modules/notifications/notifications.queue';
+import { NotificationsWorkerModule } from './modules/notifications/notifications-worker.module';
 
 /** The worker process: BullMQ processors on the same database and Redis, no HTTP. */
 @Module({})
@@ -25,9 +27,10 @@ export class WorkerModule {
               url: config.get('REDIS_URL', { infer: true }),
               maxRetriesPerRequest: null,
             },
-            prefix: 'pos',
+            prefix: QUEUE_PREFIX,
           }),
         }),
+        NotificationsWorkerModule,
       ],
     };
   }

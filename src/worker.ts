@@ -19,8 +19,22 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  // On SIGTERM/SIGINT Nest closes the BullMQ workers, which finish the job in hand first.
+  // On SIGTERM/SIGINT Nest runs the shutdown hooks: the notifications processor stops taking
+  // jobs and finishes the one in hand (NotificationsProcessor.beforeApplicationShutdown), then
+  // the connections close.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // BullMQ's worker.close() never returns while Redis is unreachable. The job in hand is done
+  // well within the outbox lease, so after it the process may go: an unacknowledged job runs
+  // again and finds its row delivered.
+  const deadlineMs = env.OUTBOX_LEASE_MS + 10_000;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        logger.error(`Shutdown did not finish within ${deadlineMs} ms; exiting`);
+        process.exit(1);
+      }, deadlineMs).unref();
+    });
+  }
   await app.init();
   logger.log('Worker started');
 }

@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -102,6 +103,44 @@ export class EnvironmentVariables {
   @IsString()
   MAIL_FROM: string = 'POS <no-reply@pos.local>';
 
+  /**
+   * How often the outbox is polled (the relay into BullMQ with REDIS_URL, the in-process
+   * dispatcher without). 0 disables polling. Default 1000, but 0 under NODE_ENV=test so that
+   * test files get no background pollers unless they ask for them.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  OUTBOX_POLL_MS?: number;
+
+  /** Outbox rows handled per poll. */
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  OUTBOX_BATCH_SIZE: number = 100;
+
+  /** First retry delay of a failed notification; doubles per attempt up to OUTBOX_BACKOFF_MAX_MS. */
+  @IsInt()
+  @Min(1)
+  OUTBOX_BACKOFF_MS: number = 5000;
+
+  @IsInt()
+  @Min(1)
+  OUTBOX_BACKOFF_MAX_MS: number = 3_600_000;
+
+  /**
+   * How long a sender holds a row it is sending; longer than the SMTP timeouts (10 s connect,
+   * 10 s greeting, 30 s idle), so two senders never overlap on one row.
+   */
+  @IsInt()
+  @Min(1000)
+  OUTBOX_LEASE_MS: number = 120_000;
+
+  /** A relayed row still undelivered after this long is put on the queue again (lost jobs). */
+  @IsInt()
+  @Min(1000)
+  OUTBOX_RERELAY_MS: number = 300_000;
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @IsString()
@@ -151,6 +190,27 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   @IsBoolean()
   SEED_DEMO_DATA?: boolean;
+
+  /** VAT of the `standard` tax class, percent with up to two decimals (Kenya: 16). */
+  @IsNumber({ maxDecimalPlaces: 2 })
+  @Min(0)
+  @Max(100)
+  VAT_STANDARD_RATE: number = 16;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SALE_MAX_LINES: number = 200;
+
+  /** How far back an offline till may date a sale (occurredAt). */
+  @IsInt()
+  @Min(1)
+  SALE_MAX_BACKDATE_HOURS: number = 72;
+
+  /** Idempotency keys are kept at least this long, then removed by a scheduled cleanup. */
+  @IsInt()
+  @Min(24)
+  IDEMPOTENCY_TTL_HOURS: number = 24;
 
   @Transform(toList)
   @IsString({ each: true })
@@ -222,6 +282,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (problems.length > 0) throw new InvalidConfigurationError(problems);
   env.JWT_SECRET ??= DEVELOPMENT_JWT_SECRET;
   env.SHUTDOWN_GRACE_MS ??= env.NODE_ENV === 'production' ? 5000 : 0;
+  env.OUTBOX_POLL_MS ??= env.NODE_ENV === 'test' ? 0 : 1000;
   if (env.NODE_ENV === 'test' && raw.LOG_LEVEL === undefined) env.LOG_LEVEL = 'silent';
   return env;
 }

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { streamEntities } from '../../common/database/stream-query';
 import { offsetOf, Page, PageQueryDto, pageOf } from '../../common/pagination/pagination';
 import type { AuditEntryInput } from './audit-actions';
 import { AuditLog } from './audit-log.entity';
 import type { AuditLogFilter } from './dto/audit-log-query.dto';
 import { AuditLogResponse, toAuditLogResponse } from './dto/audit-log.response';
-
-const EXPORT_BATCH_SIZE = 1000;
 
 @Injectable()
 export class AuditService {
@@ -37,34 +36,10 @@ export class AuditService {
     return pageOf(entries.map(toAuditLogResponse), query, total);
   }
 
-  /**
-   * Every matching entry, newest first, read through a server-side cursor in batches, so an
-   * export of any size holds one batch in memory. The connection is released when the
-   * iteration ends, fails or is abandoned.
-   */
+  /** Every matching entry, newest first, through a database cursor (see streamEntities). */
   async *stream(filter: AuditLogFilter): AsyncGenerator<AuditLogResponse> {
-    // Each column aliased to its property name, so a raw row has the entity's shape.
-    const query = this.filtered(filter).select([]);
-    for (const column of this.dataSource.getMetadata(AuditLog).columns) {
-      query.addSelect(`log.${column.propertyName}`, column.propertyName);
-    }
-    const [sql, parameters] = query.getQueryAndParameters();
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      await runner.query(`DECLARE audit_export NO SCROLL CURSOR FOR ${sql}`, parameters);
-      for (;;) {
-        const rows: AuditLog[] = await runner.query(`FETCH ${EXPORT_BATCH_SIZE} FROM audit_export`);
-        for (const row of rows) yield toAuditLogResponse(row);
-        if (rows.length < EXPORT_BATCH_SIZE) break;
-      }
-      await runner.commitTransaction();
-    } finally {
-      try {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
-      } finally {
-        await runner.release();
-      }
+    for await (const entry of streamEntities(this.filtered(filter))) {
+      yield toAuditLogResponse(entry);
     }
   }
 

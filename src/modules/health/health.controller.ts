@@ -15,11 +15,18 @@ export class HealthController {
   ) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Liveness and dependencies: database and Redis indicators' })
+  @ApiOperation({
+    summary:
+      'Liveness and dependencies: database and Redis indicators, and the notifications queue when Redis is configured',
+  })
   @ApiResponse({ status: 200, description: 'Every indicator is up' })
   @ApiResponse({ status: 503, description: 'At least one indicator is down' })
   health(@Res({ passthrough: true }) reply: FastifyReply) {
-    return this.run(reply, [() => this.indicators.database(), () => this.indicators.redisServer()]);
+    return this.run(reply, [
+      () => this.indicators.database(),
+      () => this.indicators.redisServer(),
+      ...(this.indicators.hasQueue ? [() => this.indicators.queue()] : []),
+    ]);
   }
 
   @Get('ready')

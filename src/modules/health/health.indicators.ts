@@ -3,6 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { OptionalRedis, REDIS } from '../../common/redis/redis.module';
+import { NOTIFICATIONS_QUEUE, NotificationsQueue } from '../notifications/notifications.queue';
 import { ShutdownState } from './shutdown-state';
 
 const TIMEOUT_MS = 1500;
@@ -24,8 +25,14 @@ export class HealthIndicators {
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: OptionalRedis,
+    @Inject(NOTIFICATIONS_QUEUE) private readonly notifications: NotificationsQueue | null,
     private readonly shutdown: ShutdownState,
   ) {}
+
+  /** The BullMQ queue exists only with REDIS_URL (embedded mode delivers in-process). */
+  get hasQueue(): boolean {
+    return this.notifications !== null;
+  }
 
   async database() {
     const check = this.indicators.check('database');
@@ -47,6 +54,21 @@ export class HealthIndicators {
       return check.up({ configured: true });
     } catch (error) {
       return check.down({ configured: true, message: (error as Error).message });
+    }
+  }
+
+  /** The `notifications` queue answers through its own connection; job counts for operators. */
+  async queue() {
+    const check = this.indicators.check('queue');
+    if (!this.notifications) return check.up({ configured: false });
+    try {
+      const counts = await withTimeout(
+        this.notifications.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+        'The notifications queue',
+      );
+      return check.up({ name: this.notifications.name, ...counts });
+    } catch (error) {
+      return check.down({ name: this.notifications.name, message: (error as Error).message });
     }
   }
 

@@ -48,6 +48,11 @@ export class StoresService {
     return store;
   }
 
+  /** A store by id with no visibility check: for internal work such as notifications. */
+  findById(storeId: string): Promise<Store | null> {
+    return this.dataSource.manager.findOneBy(Store, { id: storeId });
+  }
+
   /** Rejects ids that are not stores (used when assigning users to stores). */
   async assertExist(manager: EntityManager, storeIds: string[], field = 'storeIds'): Promise<void> {
     if (storeIds.length === 0) return;

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
+import { containsPattern } from '../../common/database/like-pattern';
 import {
   DomainError,
   NotFoundError,
@@ -57,7 +58,7 @@ export class UsersService {
     }
     if (query.search) {
       builder.andWhere('(user.username ILIKE :search OR user.full_name ILIKE :search)', {
-        search: `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        search: containsPattern(query.search),
       });
     }
     const [users, total] = await builder
@@ -159,6 +160,26 @@ export class UsersService {
       });
       return toUserResponse(saved, storeIds);
     });
+  }
+
+  /** A user's commission rate (percent), read inside the caller's transaction. */
+  async commissionRate(manager: EntityManager, userId: string): Promise<number> {
+    const user = await manager.findOne(User, {
+      where: { id: userId },
+      select: { id: true, commissionRate: true },
+    });
+    return user?.commissionRate ?? 0;
+  }
+
+  /** Email addresses of the active managers of a store (for store notifications). */
+  async managerEmails(storeId: string): Promise<string[]> {
+    const rows: { email: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT u.email FROM users u JOIN user_stores us ON us.user_id = u.id
+        WHERE us.store_id = $1 AND u.role = 'manager' AND u.active AND u.email IS NOT NULL
+        ORDER BY u.email`,
+      [storeId],
+    );
+    return rows.map((row) => row.email);
   }
 
   findByUsername(username: string): Promise<User | null> {

@@ -1,0 +1,30 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+const MAX_ATTEMPTS = 3;
+
+function isRetryable(error: unknown): boolean {
+  const code =
+    (error as { driverError?: { code?: string }; code?: string })?.driverError?.code ??
+    (error as { code?: string })?.code;
+  return code !== undefined && RETRYABLE.has(code);
+}
+
+/**
+ * Runs a unit of work in a transaction, and runs the whole unit again in a fresh transaction
+ * when PostgreSQL aborts it for a deadlock or serialization failure (never inside the aborted
+ * one). After the last attempt the original error is thrown.
+ */
+export async function inTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction(work);
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+      await new Promise((wait) => setTimeout(wait, 10 * attempt + Math.random() * 20));
+    }
+  }
+}

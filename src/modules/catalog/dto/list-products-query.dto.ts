@@ -1,0 +1,39 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ExportableQueryDto } from '../../../common/pagination/pagination';
+
+/** `GET /products` filters; with `format=csv` every matching product is exported, unpaged. */
+export class ListProductsQueryDto extends ExportableQueryDto {
+  @ApiPropertyOptional({
+    example: 'milk',
+    description: 'Part of the name, SKU or barcode (case-insensitive)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+
+  @ApiPropertyOptional({ example: 'Dairy', description: 'Exact category' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  category?: string;
+
+  @ApiPropertyOptional({ example: '4006381333931', description: 'Exact barcode' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  barcode?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only active or inactive products' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  active?: boolean;
+}
+
+export type ProductFilter = Pick<
+  ListProductsQueryDto,
+  'search' | 'category' | 'barcode' | 'active'
+>;

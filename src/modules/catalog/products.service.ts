@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import type { RequestMeta } from '../../common/auth/decorators';
+import { containsPattern } from '../../common/database/like-pattern';
+import { streamEntities } from '../../common/database/stream-query';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error';
+import { isUniqueViolation } from '../../common/errors/unique-violation';
+import { offsetOf, Page, pageOf } from '../../common/pagination/pagination';
+import { AuditService } from '../audit/audit.service';
+import type { ListProductsQueryDto, ProductFilter } from './dto/list-products-query.dto';
+import type { CreateProductDto, UpdateProductDto } from './dto/product.dto';
+import { ProductResponse, toProductResponse } from './dto/product.response';
+import { Product } from './product.entity';
+
+/** Unique indexes of `products` and the request field each one guards. */
+const UNIQUE_FIELDS = [
+  {
+    constraint: 'uq_products_sku',
+    field: 'sku',
+    message: 'A product with this SKU already exists',
+  },
+  {
+    constraint: 'uq_products_barcode',
+    field: 'barcode',
+    message: 'A product with this barcode already exists',
+  },
+] as const;
+
+@Injectable()
+export class ProductsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: ListProductsQueryDto): Promise<Page<ProductResponse>> {
+    const [products, total] = await this.filtered(query)
+      .skip(offsetOf(query))
+      .take(query.pageSize)
+      .getManyAndCount();
+    return pageOf(products.map(toProductResponse), query, total);
+  }
+
+  /** Every matching product in list order, through a database cursor (for CSV exports). */
+  async *stream(filter: ProductFilter): AsyncGenerator<ProductResponse> {
+    for await (const product of streamEntities(this.filtered(filter))) {
+      yield toProductResponse(product);
+    }
+  }
+
+  async get(id: string): Promise<ProductResponse> {
+    const product = await this.findById(id);
+    if (!product) throw new NotFoundError('Product');
+    return toProductResponse(product);
+  }
+
+  /** The product a till scans; NOT_FOUND when no product carries this barcode. */
+  async findByBarcode(barcode: string): Promise<ProductResponse> {
+    const product = await this.dataSource.manager.findOneBy(Product, { barcode });
+    if (!product) throw new NotFoundError('Product');
+    return toProductResponse(product);
+  }
+
+  /** A product by id, active or not, or null (for other modules). */
+  findById(id: string): Promise<Product | null> {
+    return this.dataSource.manager.findOneBy(Product, { id });
+  }
+
+  /**
+   * The products with these ids, read inside the caller's transaction, in ascending id order
+   * (the order in which stock rows are locked). Unknown ids are simply absent from the result.
+   */
+  async findByIds(manager: EntityManager, ids: string[]): Promise<Product[]> {
+    if (ids.length === 0) return [];
+    return manager.find(Product, { where: { id: In([...new Set(ids)]) }, order: { id: 'ASC' } });
+  }
+
+  async create(
+    actor: AuthUser,
+    dto: CreateProductDto,
+    meta: RequestMeta,
+  ): Promise<ProductResponse> {
+    return this.unique(() =>
+      this.dataSource.transaction(async (manager) => {
+        const product = await manager.save(
+          manager.create(Product, {
+            sku: dto.sku,
+            barcode: dto.barcode ?? null,
+            name: dto.name,
+            category: dto.category ?? null,
+            unitPrice: dto.unitPrice,
+            costPrice: dto.costPrice ?? 0,
+            taxClass: dto.taxClass ?? 'standard',
+            reorderLevel: dto.reorderLevel ?? 0,
+            active: true,
+          }),
+        );
+        await this.audit.record(manager, {
+          action: 'product.created',
+          userId: actor.id,
+          username: actor.username,
+          entityType: 'product',
+          entityId: product.id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { sku: product.sku, name: product.name, unitPrice: product.unitPrice },
+        });
+        return toProductResponse(product);
+      }),
+    );
+  }
+
+  async update(
+    actor: AuthUser,
+    id: string,
+    dto: UpdateProductDto,
+    meta: RequestMeta,
+  ): Promise<ProductResponse> {
+    return this.unique(() =>
+      this.dataSource.transaction(async (manager) => {
+        const product = await manager.findOne(Product, {
+          where: { id },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (!product) throw new NotFoundError('Product');
+        const changed = (Object.keys(dto) as (keyof UpdateProductDto)[])
+          .filter((key) => dto[key] !== undefined && dto[key] !== product[key])
+          .sort();
+        const from = Object.fromEntries(changed.map((key) => [key, product[key]]));
+        const to = Object.fromEntries(changed.map((key) => [key, dto[key]]));
+        Object.assign(product, to);
+        const saved = await manager.save(product);
+        await this.audit.record(manager, {
+          action: 'product.updated',
+          userId: actor.id,
+          username: actor.username,
+          entityType: 'product',
+          entityId: id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { sku: saved.sku, changed, from, to },
+        });
+        return toProductResponse(saved);
+      }),
+    );
+  }
+
+  /**
+   * Filters and order shared by the page and the export. Substring search is written as
+   * `lower(column) LIKE lower(pattern)` so the trigram indexes on lower(name), lower(sku) and
+   * lower(barcode) serve it.
+   */
+  private filtered(filter: ProductFilter): SelectQueryBuilder<Product> {
+    const query = this.dataSource.getRepository(Product).createQueryBuilder('product');
+    if (filter.search) {
+      query.andWhere(
+        `(lower(product.name) LIKE lower(:search) OR lower(product.sku) LIKE lower(:search)
+          OR lower(product.barcode) LIKE lower(:search))`,
+        { search: containsPattern(filter.search) },
+      );
+    }
+    if (filter.category) {
+      query.andWhere('product.category = :category', { category: filter.category });
+    }
+    if (filter.barcode) query.andWhere('product.barcode = :barcode', { barcode: filter.barcode });
+    if (filter.active !== undefined) {
+      query.andWhere('product.active = :active', { active: filter.active });
+    }
+    return query.orderBy('product.name', 'ASC').addOrderBy('product.id', 'ASC');
+  }
+
+  /** Turns a unique violation on SKU or barcode into 409 CONFLICT naming the field. */
+  private async unique<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const violated = UNIQUE_FIELDS.find(({ constraint }) => isUniqueViolation(error, constraint));
+      if (violated) {
+        throw new DomainError('CONFLICT', violated.message, [
+          { field: violated.field, problems: ['already used by another product'] },
+        ]);
+      }
+      throw error;
+    }
+  }
+}

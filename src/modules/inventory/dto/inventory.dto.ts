@@ -1,0 +1,122 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  NotEquals,
+} from 'class-validator';
+import { ExportableQueryDto } from '../../../common/pagination/pagination';
+import { ADJUSTMENT_REASONS, AdjustmentReason, MOVEMENT_REASONS } from '../stock-movement.entity';
+
+const MAX_QUANTITY = 1_000_000_000;
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class AdjustStockDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  productId: string;
+
+  @ApiPropertyOptional({
+    example: 24,
+    description: 'Non-zero change; exactly one of delta or countedQuantity',
+  })
+  @IsOptional()
+  @IsInt()
+  @NotEquals(0)
+  @Min(-MAX_QUANTITY)
+  @Max(MAX_QUANTITY)
+  delta?: number;
+
+  @ApiPropertyOptional({ example: 17, description: 'Quantity counted on the shelf (>= 0)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_QUANTITY)
+  countedQuantity?: number;
+
+  @ApiProperty({ enum: ADJUSTMENT_REASONS })
+  @IsIn(ADJUSTMENT_REASONS)
+  reason: AdjustmentReason;
+
+  @ApiPropertyOptional({ example: 'Delivery note 4411' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export class AdjustmentResponse {
+  @ApiProperty({ format: 'uuid' }) movementId: string;
+  @ApiProperty({ format: 'uuid' }) productId: string;
+  @ApiProperty() previousQuantity: number;
+  @ApiProperty() quantity: number;
+}
+
+export class UpdateReorderLevelDto {
+  @ApiProperty({ example: 10 })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_QUANTITY)
+  reorderLevel: number;
+}
+
+export class InventoryQueryDto extends ExportableQueryDto {
+  @ApiPropertyOptional({ description: 'Only products at or below their reorder level' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  lowStock?: boolean;
+
+  @ApiPropertyOptional({ description: 'Part of name, SKU or barcode' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+}
+
+export class InventoryRowResponse {
+  @ApiProperty({ format: 'uuid' }) productId: string;
+  @ApiProperty() sku: string;
+  @ApiProperty() name: string;
+  @ApiProperty() quantity: number;
+  @ApiProperty() reorderLevel: number;
+  @ApiProperty() lowStock: boolean;
+}
+
+export class StockMovementQueryDto extends ExportableQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  productId?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Inclusive' })
+  @IsOptional()
+  @IsISO8601()
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Exclusive' })
+  @IsOptional()
+  @IsISO8601()
+  to?: string;
+}
+
+export class StockMovementResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) productId: string;
+  @ApiProperty() delta: number;
+  @ApiProperty() quantityAfter: number;
+  @ApiProperty({ enum: MOVEMENT_REASONS }) reason: string;
+  @ApiProperty({ nullable: true, type: String }) referenceType: string | null;
+  @ApiProperty({ nullable: true, type: String }) referenceId: string | null;
+  @ApiProperty({ nullable: true, type: String }) userId: string | null;
+  @ApiProperty() createdAt: string;
+}

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { inTransaction } from '../../common/database/transaction';
+import type { AuthUser } from '../../common/auth/auth-user';
+import type { RequestMeta } from '../../common/auth/decorators';
+import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
+import { AuditService } from '../audit/audit.service';
+import { ProductsService } from '../catalog/products.service';
+import { StoresService } from '../stores/stores.service';
+import type { AdjustmentResponse, AdjustStockDto } from './dto/inventory.dto';
+import { InventoryService } from './inventory.service';
+
+/** Manual stock changes at a store: deltas with a reason, shelf counts, reorder levels. */
+@Injectable()
+export class StockAdjustmentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly inventory: InventoryService,
+    private readonly stores: StoresService,
+    private readonly products: ProductsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async adjust(
+    user: AuthUser,
+    storeId: string,
+    dto: AdjustStockDto,
+    meta: RequestMeta,
+  ): Promise<AdjustmentResponse> {
+    if ((dto.delta === undefined) === (dto.countedQuantity === undefined)) {
+      throw new ValidationFailedError([
+        { field: 'delta', problems: ['give exactly one of delta or countedQuantity'] },
+      ]);
+    }
+    await this.stores.requireVisible(user, storeId);
+    return inTransaction(this.dataSource, async (manager) => {
+      const delta =
+        dto.delta ??
+        (dto.countedQuantity as number) -
+          (await this.lockedQuantity(manager, storeId, dto.productId));
+      const [result] = await this.inventory.move(manager, {
+        storeId,
+        reason: dto.reason,
+        lines: [{ productId: dto.productId, delta }],
+        referenceType: 'adjustment',
+        userId: user.id,
+        note: dto.note ?? null,
+      });
+      await this.audit.record(manager, {
+        action: 'inventory.adjusted',
+        userId: user.id,
+        username: user.username,
+        entityType: 'stock_movement',
+        entityId: result.movementId,
+        storeId,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: {
+          productId: dto.productId,
+          reason: dto.reason,
+          delta,
+          countedQuantity: dto.countedQuantity ?? null,
+          previousQuantity: result.previousQuantity,
+          quantity: result.quantity,
+          note: dto.note ?? null,
+        },
+      });
+      return {
+        movementId: result.movementId,
+        productId: dto.productId,
+        previousQuantity: result.previousQuantity,
+        quantity: result.quantity,
+      };
+    });
+  }
+
+  async setReorderLevel(
+    user: AuthUser,
+    storeId: string,
+    productId: string,
+    reorderLevel: number,
+    meta: RequestMeta,
+  ) {
+    await this.stores.requireVisible(user, storeId);
+    if (!(await this.products.findById(productId))) throw new NotFoundError('Product');
+    return this.dataSource.transaction(async (manager) => {
+      const [row]: { quantity: number; reorder_level: number }[] = await manager.query(
+        `INSERT INTO inventory (store_id, product_id, quantity, reorder_level) VALUES ($1, $2, 0, $3)
+         ON CONFLICT (store_id, product_id) DO UPDATE SET reorder_level = EXCLUDED.reorder_level, updated_at = now()
+         RETURNING quantity, reorder_level`,
+        [storeId, productId, reorderLevel],
+      );
+      await this.audit.record(manager, {
+        action: 'inventory.reorder_level_changed',
+        userId: user.id,
+        username: user.username,
+        entityType: 'product',
+        entityId: productId,
+        storeId,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { reorderLevel },
+      });
+      return {
+        productId,
+        quantity: row.quantity,
+        reorderLevel: row.reorder_level,
+        lowStock: row.quantity <= row.reorder_level,
+      };
+    });
+  }
+
+  /** The current quantity, locked, so two concurrent counts of one product cannot both apply. */
+  private async lockedQuantity(
+    manager: EntityManager,
+    storeId: string,
+    productId: string,
+  ): Promise<number> {
+    if (!(await this.products.findById(productId))) throw new NotFoundError('Product');
+    await manager.query(
+      `INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
+      [storeId, productId],
+    );
+    const [row]: { quantity: number }[] = await manager.query(
+      `SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE`,
+      [storeId, productId],
+    );
+    return row.quantity;
+  }
+}

@@ -1,0 +1,53 @@
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Env } from '../../config/env.schema';
+import { CatalogModule } from '../catalog/catalog.module';
+import { StoresModule } from '../stores/stores.module';
+import { UsersModule } from '../users/users.module';
+import { Mailer } from './mailer';
+import {
+  closeQueue,
+  createNotificationsQueue,
+  NOTIFICATIONS_QUEUE,
+  NotificationsQueue,
+} from './notifications.queue';
+import { OutboxDelivery } from './outbox-delivery.service';
+import { OutboxDispatcher } from './outbox-dispatcher.service';
+import { OutboxRelay } from './outbox-relay.service';
+import { OutboxService } from './outbox.service';
+
+/**
+ * Low-stock emails through a transactional outbox. Other modules write messages with
+ * `OutboxService.add(manager, message)` inside their transaction. After commit:
+ * - with REDIS_URL, `OutboxRelay` (in every API process) moves due rows into the BullMQ queue
+ *   `notifications` and the worker process (`NotificationsWorkerModule`) sends them;
+ * - without it (embedded default), `OutboxDispatcher` sends them from the API process.
+ * Both send through `OutboxDelivery.deliver(outboxId)`.
+ */
+@Module({
+  imports: [CatalogModule, StoresModule, UsersModule],
+  providers: [
+    {
+      provide: NOTIFICATIONS_QUEUE,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>): NotificationsQueue | null => {
+        const url = config.get('REDIS_URL', { infer: true });
+        return url ? createNotificationsQueue(url) : null;
+      },
+    },
+    Mailer,
+    OutboxService,
+    OutboxDelivery,
+    OutboxRelay,
+    OutboxDispatcher,
+  ],
+  exports: [OutboxService, OutboxDelivery, OutboxRelay, OutboxDispatcher, NOTIFICATIONS_QUEUE],
+})
+export class NotificationsModule implements OnApplicationShutdown {
+  constructor(@Inject(NOTIFICATIONS_QUEUE) private readonly queue: NotificationsQueue | null) {}
+
+  /** The relay stopped in `beforeApplicationShutdown`; now its connection can go. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.queue) await closeQueue(this.queue);
+  }
+}

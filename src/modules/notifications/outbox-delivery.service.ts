@@ -1,0 +1,234 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Env } from '../../config/env.schema';
+import { ProductsService } from '../catalog/products.service';
+import { StoresService } from '../stores/stores.service';
+import { UsersService } from '../users/users.service';
+import { renderLowStockEmail, RenderedEmail } from './low-stock-email';
+import { Mailer, SentMail } from './mailer';
+import type { LowStockPayload, OutboxMessage } from './outbox-message';
+import { backoffDelayMs, outboxSettings, OutboxSettings } from './outbox-settings';
+import { updatedRows } from './sql-results';
+
+/**
+ * - `delivered`: sent now and marked delivered
+ * - `skipped`: settled without an email (no recipients, store or product gone), with a note
+ * - `already-delivered`: nothing to do (a duplicate job, or a retry after a crash that happened
+ *   after the row was marked)
+ * - `busy`: another sender holds the lease right now
+ * - `missing`: no such outbox row
+ */
+export type DeliveryOutcome = 'delivered' | 'skipped' | 'already-delivered' | 'busy' | 'missing';
+
+interface ClaimedRow {
+  id: string;
+  type: string;
+  payload: OutboxMessage['payload'];
+  attempts: number;
+  created_at: Date;
+}
+
+const MARK_DELIVERED_TRIES = 4;
+
+/** A message that will never turn into an email: settle the row with a note, do not retry. */
+class NothingToSend {
+  constructor(readonly note: string) {}
+}
+
+/** The domain `@pos.local` of every Message-ID: `<outbox-id@pos.local>`. */
+export function messageIdFor(outboxId: string): string {
+  return `<${outboxId}@pos.local>`;
+}
+
+/**
+ * Delivers one outbox row. The one code path of both modes: the BullMQ processor (worker) and the
+ * in-process dispatcher (embedded) both call `deliver(outboxId)`.
+ *
+ * Safe to call any number of times, concurrently too: a sender first claims the row with one
+ * atomic UPDATE (pending and not leased by someone else → lease it, count the attempt), so one
+ * sender at a time works on a row and a delivered row is never sent again. The email carries the
+ * outbox id as its Message-ID, so in the one window left — the process dies after the SMTP server
+ * accepted the message and before the row is marked — the resend after the lease expires is the
+ * same message to the receiving side.
+ */
+@Injectable()
+export class OutboxDelivery {
+  private readonly logger = new Logger(OutboxDelivery.name);
+  private readonly settings: OutboxSettings;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly mailer: Mailer,
+    private readonly stores: StoresService,
+    private readonly products: ProductsService,
+    private readonly users: UsersService,
+    config: ConfigService<Env, true>,
+  ) {
+    this.settings = outboxSettings(config);
+  }
+
+  /** Sends the row's email once. Throws when sending failed (after scheduling the next try). */
+  async deliver(outboxId: string): Promise<DeliveryOutcome> {
+    const row = await this.claim(outboxId);
+    if (!row) return this.whyNotClaimed(outboxId);
+    let sent: SentMail;
+    try {
+      const email = await this.compose(row);
+      if (email instanceof NothingToSend) {
+        this.logger.warn(`Outbox ${row.id} (${row.type}) settled without an email: ${email.note}`);
+        await this.markDelivered(row.id, email.note);
+        return 'skipped';
+      }
+      sent = await this.mailer.send({ messageId: messageIdFor(row.id), ...email });
+    } catch (error) {
+      await this.markFailed(row, error);
+      throw error;
+    }
+    // Sent: from here on a failure must not schedule a resend. Keep the lease and insist a
+    // little; if the database stays away, the row is sent again (same Message-ID) after the lease.
+    const note =
+      sent.rejected.length > 0 ? `refused by the SMTP server: ${sent.rejected.join(', ')}` : null;
+    await this.insist(
+      () => this.markDelivered(row.id, note),
+      `Outbox ${row.id}: marking delivered`,
+    );
+    this.logger.log(
+      `Outbox ${row.id} (${row.type}) delivered to ${sent.accepted.length} recipient(s), attempt ${row.attempts}`,
+    );
+    return 'delivered';
+  }
+
+  /**
+   * Leases a pending row that no live sender holds, counting the attempt. A concurrent claim
+   * blocks on the row lock and then re-checks the condition on the committed row (Read
+   * Committed), so exactly one of two racing senders gets it.
+   */
+  private async claim(outboxId: string): Promise<ClaimedRow | undefined> {
+    const rows = updatedRows<ClaimedRow>(
+      await this.dataSource.query(
+        `UPDATE outbox
+            SET claimed_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+          WHERE id = $1 AND delivered_at IS NULL
+            AND (claimed_until IS NULL OR claimed_until < now())
+        RETURNING id, type, payload, attempts, created_at`,
+        [outboxId, this.settings.leaseMs],
+      ),
+    );
+    return rows[0];
+  }
+
+  private async whyNotClaimed(outboxId: string): Promise<DeliveryOutcome> {
+    const [row]: { delivered: boolean }[] = await this.dataSource.query(
+      'SELECT delivered_at IS NOT NULL AS delivered FROM outbox WHERE id = $1',
+      [outboxId],
+    );
+    if (!row) return 'missing';
+    return row.delivered ? 'already-delivered' : 'busy';
+  }
+
+  private async compose(
+    row: ClaimedRow,
+  ): Promise<(RenderedEmail & { to: string[] }) | NothingToSend> {
+    switch (row.type as OutboxMessage['type']) {
+      case 'low_stock':
+        return this.composeLowStock(row.payload, row.created_at);
+      default:
+        // Written by a newer version during a rolling deploy: fail (and retry) until a sender
+        // that knows the type picks it up, rather than dropping it.
+        throw new Error(`Unknown outbox message type '${row.type}'`);
+    }
+  }
+
+  private async composeLowStock(
+    payload: LowStockPayload,
+    occurredAt: Date,
+  ): Promise<(RenderedEmail & { to: string[] }) | NothingToSend> {
+    const [store, product, managers] = await Promise.all([
+      this.stores.findById(payload.storeId),
+      this.products.findById(payload.productId),
+      this.users.managerEmails(payload.storeId),
+    ]);
+    if (!store) return new NothingToSend(`store ${payload.storeId} not found`);
+    if (!product) return new NothingToSend(`product ${payload.productId} not found`);
+    const to = uniqueAddresses([...(store.lowStockEmails ?? []), ...managers]);
+    if (to.length === 0) {
+      return new NothingToSend(
+        `no recipients: store ${store.code} has no lowStockEmails and no manager with an email`,
+      );
+    }
+    const email = renderLowStockEmail({
+      store: { name: store.name, code: store.code, timeZone: store.timeZone },
+      product: { name: product.name, sku: product.sku },
+      quantity: payload.quantity,
+      reorderLevel: payload.reorderLevel,
+      occurredAt,
+    });
+    return { ...email, to };
+  }
+
+  private async markDelivered(outboxId: string, note: string | null): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbox SET delivered_at = now(), claimed_until = NULL,
+              last_error = COALESCE($2, last_error)
+        WHERE id = $1 AND delivered_at IS NULL`,
+      [outboxId, note],
+    );
+  }
+
+  private async insist(work: () => Promise<void>, what: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= MARK_DELIVERED_TRIES) throw error;
+        this.logger.warn(`${what} failed (${(error as Error).message}); trying again`);
+        await new Promise((wait) => setTimeout(wait, 250 * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * Records the failure and when to try again, and frees the lease, unless another sender has
+   * claimed the row since (our lease ran out): `attempts` is the fencing token.
+   */
+  private async markFailed(row: ClaimedRow, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    const delayMs = backoffDelayMs(
+      row.attempts,
+      this.settings.backoffMs,
+      this.settings.backoffMaxMs,
+    );
+    this.logger.warn(
+      `Outbox ${row.id} (${row.type}) attempt ${row.attempts} failed: ${message}; next try in ${delayMs} ms`,
+    );
+    try {
+      await this.dataSource.query(
+        `UPDATE outbox SET last_error = $3, claimed_until = NULL,
+                next_attempt_at = now() + $4 * interval '1 millisecond'
+          WHERE id = $1 AND attempts = $2 AND delivered_at IS NULL`,
+        [row.id, row.attempts, message.slice(0, 2000), delayMs],
+      );
+    } catch (recordError) {
+      // The lease runs out by itself and the row is tried again then.
+      this.logger.error(
+        `Outbox ${row.id}: could not record the failure: ${(recordError as Error).message}`,
+      );
+    }
+  }
+}
+
+/** Trimmed, without duplicates (case-insensitive), in first-seen order. */
+export function uniqueAddresses(addresses: string[]): string[] {
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  for (const raw of addresses) {
+    const address = raw.trim();
+    const key = address.toLowerCase();
+    if (!address || seen.has(key)) continue;
+    seen.add(key);
+    unique.push(address);
+  }
+  return unique;
+}

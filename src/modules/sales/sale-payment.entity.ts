@@ -1,0 +1,40 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { Sale } from './sale.entity';
+
+export const PAYMENT_METHODS = ['cash', 'mpesa', 'card'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+@Entity('sale_payments')
+@Index('ix_sale_payments_sale', ['saleId'])
+@Check('ck_sale_payments_amount', `"amount" > 0`)
+export class SalePayment {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  saleId: string;
+
+  @ManyToOne(() => Sale, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'sale_id', foreignKeyConstraintName: 'fk_sale_payments_sale' })
+  sale?: Sale;
+
+  @Column({ type: 'varchar', length: 8 })
+  method: PaymentMethod;
+
+  @Column({ type: 'bigint' })
+  amount: number;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  reference: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  phone: string | null;
+}

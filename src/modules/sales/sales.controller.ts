@@ -1,0 +1,116 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
+import { sendCsv } from '../../common/csv/csv';
+import { ValidationFailedError } from '../../common/errors/domain-error';
+import { CreateSaleDto } from './dto/create-sale.dto';
+import { ListSalesQueryDto } from './dto/list-sales.dto';
+import { SaleResponse } from './dto/sale.response';
+import { SaleReader, SaleSummary } from './sale-reader';
+import { SalesService } from './sales.service';
+
+const SALE_COLUMNS = (
+  [
+    'id',
+    'receiptNumber',
+    'storeId',
+    'cashierId',
+    'status',
+    'subtotal',
+    'discountTotal',
+    'vatTotal',
+    'total',
+    'paid',
+    'change',
+    'commission',
+    'occurredAt',
+    'createdAt',
+  ] as const
+).map((key) => ({ header: key, value: (row: SaleSummary) => row[key] }));
+
+function requireIdempotencyKey(key: string | undefined): string {
+  if (!key || key.length > 255) {
+    throw new ValidationFailedError([
+      { field: 'Idempotency-Key', problems: ['header required, 1-255 characters'] },
+    ]);
+  }
+  return key;
+}
+
+@ApiTags('sales')
+@ApiBearerAuth()
+@Controller('sales')
+export class SalesController {
+  constructor(
+    private readonly sales: SalesService,
+    private readonly reader: SaleReader,
+  ) {}
+
+  @Post()
+  @Roles('admin', 'manager', 'cashier')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description: '1–255 characters, unique per sale attempt',
+  })
+  @ApiOperation({
+    summary:
+      'Record a sale. Replaying the same key and body returns the original (Idempotent-Replayed: true). Roles: cashier or manager of the store, admin',
+  })
+  @ApiCreatedResponse({ type: SaleResponse })
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: CreateSaleDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @ClientMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const outcome = await this.sales.create(user, dto, requireIdempotencyKey(idempotencyKey), meta);
+    if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
+    return outcome.sale;
+  }
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'Sales of the stores the caller may see (?format=csv streams). Roles: admin, manager, cashier',
+  })
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Query() query: ListSalesQueryDto,
+    @Res() reply: FastifyReply,
+  ) {
+    if (query.format === 'csv')
+      return sendCsv(reply, 'sales.csv', SALE_COLUMNS, await this.reader.export(user, query));
+    return reply.send(await this.reader.list(user, query));
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary:
+      'One sale with lines and payments (404 for another store). Roles: admin, manager, cashier',
+  })
+  @ApiOkResponse({ type: SaleResponse })
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+    return this.reader.get(user, id);
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { InventoryModule } from '../inventory/inventory.module';
+import { StoresModule } from '../stores/stores.module';
+import { UsersModule } from '../users/users.module';
+import { SaleReader } from './sale-reader';
+import { SalesController } from './sales.controller';
+import { SalesService } from './sales.service';
+
+@Module({
+  imports: [AuditModule, CatalogModule, InventoryModule, StoresModule, UsersModule],
+  controllers: [SalesController],
+  providers: [SalesService, SaleReader],
+  exports: [SalesService],
+})
+export class SalesModule {}

@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import type { RequestMeta } from '../../common/auth/decorators';
+import { inTransaction } from '../../common/database/transaction';
+import { DomainError, FieldProblem, ValidationFailedError } from '../../common/errors/domain-error';
+import { percentToBasisPoints } from '../../common/money/money';
+import type { Env } from '../../config/env.schema';
+import { AuditService } from '../audit/audit.service';
+import type { Product } from '../catalog/product.entity';
+import { ProductsService } from '../catalog/products.service';
+import { InventoryService } from '../inventory/inventory.service';
+import { StoresService } from '../stores/stores.service';
+import { UsersService } from '../users/users.service';
+import type { CreateSaleDto } from './dto/create-sale.dto';
+import { SaleResponse, toSaleResponse } from './dto/sale.response';
+import { claimIdempotencyKey, hashRequest } from './idempotency';
+import {
+  commissionOf,
+  DiscountTooLargeError,
+  priceLines,
+  settle,
+  summarize,
+  VatRates,
+} from './sale-math';
+import { SaleLine } from './sale-line.entity';
+import { SalePayment } from './sale-payment.entity';
+import { SaleReader } from './sale-reader';
+import { Sale } from './sale.entity';
+
+const CLOCK_SKEW_MS = 5 * 60_000;
+const MPESA_CODE = /^[A-Z0-9]{10}$/;
+
+export interface SaleOutcome {
+  sale: SaleResponse;
+  replayed: boolean;
+}
+
+/**
+ * A sale is one transaction: idempotency claim, stock for every line through the inventory
+ * service, gapless receipt number, sale, lines, payments, commission and audit entry.
+ */
+@Injectable()
+export class SalesService {
+  private readonly vatRates: VatRates;
+  private readonly maxLines: number;
+  private readonly maxBackdateMs: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly stores: StoresService,
+    private readonly products: ProductsService,
+    private readonly inventory: InventoryService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+    private readonly reader: SaleReader,
+    config: ConfigService<Env, true>,
+  ) {
+    this.vatRates = {
+      standard: percentToBasisPoints(config.get('VAT_STANDARD_RATE', { infer: true })),
+      zero: 0,
+      exempt: 0,
+    };
+    this.maxLines = config.get('SALE_MAX_LINES', { infer: true });
+    this.maxBackdateMs = config.get('SALE_MAX_BACKDATE_HOURS', { infer: true }) * 3_600_000;
+  }
+
+  async create(
+    user: AuthUser,
+    dto: CreateSaleDto,
+    idempotencyKey: string,
+    meta: RequestMeta,
+  ): Promise<SaleOutcome> {
+    const store = await this.stores.requireVisible(user, dto.storeId);
+    if (!store.active)
+      throw new ValidationFailedError([{ field: 'storeId', problems: ['the store is inactive'] }]);
+    const occurredAt = this.checkRequest(dto);
+    const requestHash = hashRequest(dto);
+    return inTransaction(this.dataSource, async (manager) => {
+      const claim = await claimIdempotencyKey(manager, user.id, idempotencyKey, requestHash);
+      if (!claim.claimed)
+        return { sale: await this.reader.load(manager, claim.saleId), replayed: true };
+
+      const products = await this.activeProducts(manager, dto);
+      const lines = this.price(dto, products);
+      const totals = summarize(lines);
+      const settlement = settle(totals.total, dto.payments);
+      if (!settlement.ok) throw new DomainError('PAYMENT_MISMATCH', settlement.reason);
+      const commissionRateBp = percentToBasisPoints(
+        await this.users.commissionRate(manager, user.id),
+      );
+
+      const saleId = randomUUID();
+      await this.inventory.move(manager, {
+        storeId: store.id,
+        reason: 'sale',
+        lines: lines.map((line) => ({ productId: line.productId, delta: -line.quantity })),
+        referenceType: 'sale',
+        referenceId: saleId,
+        userId: user.id,
+      });
+      const receiptSeq = await this.nextReceiptNumber(manager, store.id);
+      const sale: Omit<Sale, 'createdAt'> = {
+        id: saleId,
+        storeId: store.id,
+        receiptSeq,
+        receiptNumber: `${store.code}-${String(receiptSeq).padStart(6, '0')}`,
+        cashierId: user.id,
+        status: 'completed',
+        subtotal: totals.subtotal,
+        discountTotal: totals.discountTotal,
+        vatTotal: totals.vatTotal,
+        total: totals.total,
+        paid: settlement.paid,
+        change: settlement.change,
+        commission: commissionOf(totals.total, totals.vatTotal, commissionRateBp),
+        commissionRateBp,
+        commissionReversed: 0,
+        vatBreakdown: totals.vatBreakdown,
+        customerPhone: dto.customerPhone ?? null,
+        occurredAt,
+      };
+      const inserted = await manager.insert(Sale, sale);
+      const saleLines = lines.map((line, index) => {
+        const product = products.get(line.productId) as Product;
+        return Object.assign(new SaleLine(), {
+          saleId,
+          lineNo: index + 1,
+          productId: line.productId,
+          sku: product.sku,
+          name: product.name,
+          quantity: line.quantity,
+          unitPrice: line.unitPrice,
+          discount: line.discount,
+          taxClass: line.taxClass,
+          vatRateBp: line.vatRateBp,
+          vat: line.vat,
+          total: line.total,
+          returnedQuantity: 0,
+        });
+      });
+      await manager.insert(SaleLine, saleLines);
+      const payments = dto.payments.map((payment) =>
+        Object.assign(new SalePayment(), {
+          saleId,
+          method: payment.method,
+          amount: payment.amount,
+          reference: payment.reference ?? null,
+          phone: payment.phone ?? null,
+        }),
+      );
+      await manager.insert(SalePayment, payments);
+      await manager.query(
+        `UPDATE idempotency_keys SET sale_id = $3 WHERE user_id = $1 AND key = $2`,
+        [user.id, idempotencyKey, saleId],
+      );
+      await this.audit.record(manager, {
+        action: 'sale.created',
+        userId: user.id,
+        username: user.username,
+        entityType: 'sale',
+        entityId: saleId,
+        storeId: store.id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { receiptNumber: sale.receiptNumber, total: sale.total, lines: lines.length },
+      });
+      const createdAt = (inserted.generatedMaps[0] as { createdAt: Date }).createdAt;
+      return { sale: toSaleResponse({ ...sale, createdAt }, saleLines, payments), replayed: false };
+    });
+  }
+
+  /** Shape rules the DTO cannot express; returns when the sale happened. */
+  private checkRequest(dto: CreateSaleDto): Date {
+    const problems: FieldProblem[] = [];
+    if (dto.items.length > this.maxLines)
+      problems.push({ field: 'items', problems: [`at most ${this.maxLines} lines per sale`] });
+    const seen = new Set<string>();
+    dto.items.forEach((item, index) => {
+      if (seen.has(item.productId)) {
+        problems.push({
+          field: `items.${index}.productId`,
+          problems: ['each product may appear once per sale: use quantity'],
+        });
+      }
+      seen.add(item.productId);
+    });
+    dto.payments.forEach((payment, index) => {
+      if (payment.method !== 'mpesa') return;
+      if (!payment.phone && !payment.reference) {
+        problems.push({
+          field: `payments.${index}`,
+          problems: ['an M-Pesa payment needs phone and/or reference'],
+        });
+      }
+      if (payment.reference && !MPESA_CODE.test(payment.reference)) {
+        problems.push({
+          field: `payments.${index}.reference`,
+          problems: ['an M-Pesa code is 10 upper-case letters or digits'],
+        });
+      }
+    });
+    const now = Date.now();
+    const occurredAt = dto.occurredAt ? new Date(dto.occurredAt) : new Date(now);
+    if (occurredAt.getTime() > now + CLOCK_SKEW_MS)
+      problems.push({ field: 'occurredAt', problems: ['must not be in the future'] });
+    if (occurredAt.getTime() < now - this.maxBackdateMs) {
+      problems.push({
+        field: 'occurredAt',
+        problems: [`must be within the last ${this.maxBackdateMs / 3_600_000} hours`],
+      });
+    }
+    if (problems.length > 0) throw new ValidationFailedError(problems);
+    return occurredAt;
+  }
+
+  private async activeProducts(
+    manager: EntityManager,
+    dto: CreateSaleDto,
+  ): Promise<Map<string, Product>> {
+    const found = await this.products.findByIds(
+      manager,
+      dto.items.map((item) => item.productId),
+    );
+    const products = new Map(
+      found.filter((product) => product.active).map((product) => [product.id, product]),
+    );
+    const problems = dto.items.flatMap((item, index) =>
+      products.has(item.productId)
+        ? []
+        : [{ field: `items.${index}.productId`, problems: ['unknown or inactive product'] }],
+    );
+    if (problems.length > 0) throw new ValidationFailedError(problems);
+    return products;
+  }
+
+  private price(dto: CreateSaleDto, products: Map<string, Product>) {
+    try {
+      return priceLines(
+        dto.items.map((item) => {
+          const product = products.get(item.productId) as Product;
+          return {
+            productId: item.productId,
+            quantity: item.quantity,
+            discount: item.discount ?? 0,
+            unitPrice: product.unitPrice,
+            taxClass: product.taxClass,
+          };
+        }),
+        this.vatRates,
+      );
+    } catch (error) {
+      if (!(error instanceof DiscountTooLargeError)) throw error;
+      throw new ValidationFailedError([
+        {
+          field: `items.${error.index}.discount`,
+          problems: ['discount is larger than the line amount'],
+        },
+      ]);
+    }
+  }
+
+  private async nextReceiptNumber(manager: EntityManager, storeId: string): Promise<number> {
+    const [row]: { last_number: number }[] = await manager.query(
+      `INSERT INTO receipt_counters (store_id, last_number) VALUES ($1, 1)
+       ON CONFLICT (store_id) DO UPDATE SET last_number = receipt_counters.last_number + 1
+       RETURNING last_number`,
+      [storeId],
+    );
+    return row.last_number;
+  }
+}

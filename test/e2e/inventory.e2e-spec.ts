@@ -1,0 +1,306 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { startTestApp, TestApp } from '../support/app';
+import { bearer, seedStore, signedIn } from '../support/auth';
+import { seedProduct, stockOf } from '../support/catalog';
+
+describe('inventory', () => {
+  let api: TestApp;
+  let storeA: string;
+  let storeB: string;
+  let admin: string;
+  let manager: string;
+  let cashier: string;
+  let managerB: string;
+
+  beforeAll(async () => {
+    api = await startTestApp();
+    storeA = await seedStore(api);
+    storeB = await seedStore(api);
+    admin = (await signedIn(api, 'admin')).token;
+    manager = (await signedIn(api, 'manager', [storeA])).token;
+    cashier = (await signedIn(api, 'cashier', [storeA])).token;
+    managerB = (await signedIn(api, 'manager', [storeB])).token;
+  });
+  afterAll(() => api.close());
+
+  const adjust = (token: string, storeId: string, payload: object) =>
+    api.request({
+      method: 'POST',
+      url: `/api/v1/stores/${storeId}/inventory/adjustments`,
+      headers: bearer(token),
+      payload,
+    });
+
+  describe('adjustments', () => {
+    it('adds stock by delta and sets it by count, each with a ledger row and an audit entry', async () => {
+      const productId = await seedProduct(api);
+      const received = await adjust(manager, storeA, {
+        productId,
+        delta: 10,
+        reason: 'receiving',
+        note: 'GRN 1',
+      });
+      expect(received.statusCode).toBe(201);
+      expect(received.json()).toMatchObject({
+        productId,
+        previousQuantity: 0,
+        quantity: 10,
+        movementId: expect.any(String),
+      });
+      const counted = await adjust(manager, storeA, {
+        productId,
+        countedQuantity: 7,
+        reason: 'count',
+      });
+      expect(counted.json()).toMatchObject({ previousQuantity: 10, quantity: 7 });
+      expect(await stockOf(api, storeA, productId)).toEqual({
+        quantity: 7,
+        ledger: 7,
+        movements: 2,
+      });
+      const audits = await api.app
+        .get(DataSource)
+        .query(
+          `SELECT details FROM audit_logs WHERE action = 'inventory.adjusted' AND details->>'productId' = $1`,
+          [productId],
+        );
+      expect(audits).toHaveLength(2);
+      expect(audits.map((row: { details: { delta: number } }) => row.details.delta).sort()).toEqual(
+        [-3, 10],
+      );
+    });
+
+    it('refuses to go below zero with 409 INSUFFICIENT_STOCK and writes nothing', async () => {
+      const productId = await seedProduct(api);
+      await adjust(manager, storeA, { productId, delta: 2, reason: 'receiving' });
+      const response = await adjust(manager, storeA, { productId, delta: -3, reason: 'damage' });
+      expect(response.statusCode).toBe(409);
+      expect(response.json()).toMatchObject({
+        code: 'INSUFFICIENT_STOCK',
+        details: [{ productId, requested: 3, available: 2 }],
+      });
+      expect(await stockOf(api, storeA, productId)).toEqual({
+        quantity: 2,
+        ledger: 2,
+        movements: 1,
+      });
+    });
+
+    it('validates: exactly one of delta or countedQuantity, non-zero delta, known reason, integers', async () => {
+      const productId = await seedProduct(api);
+      for (const payload of [
+        { productId, reason: 'count' },
+        { productId, delta: 1, countedQuantity: 1, reason: 'count' },
+        { productId, delta: 0, reason: 'correction' },
+        { productId, delta: 1.5, reason: 'receiving' },
+        { productId, countedQuantity: -1, reason: 'count' },
+        { productId, delta: 1, reason: 'gift' },
+        { productId: 'not-a-uuid', delta: 1, reason: 'receiving' },
+      ]) {
+        const response = await adjust(manager, storeA, payload);
+        expect(response.statusCode).toBe(400);
+        expect(response.json().code).toBe('VALIDATION_FAILED');
+      }
+    });
+
+    it('an unknown product → 404', async () => {
+      expect(
+        (await adjust(manager, storeA, { productId: randomUUID(), delta: 1, reason: 'receiving' }))
+          .statusCode,
+      ).toBe(404);
+    });
+
+    it('keeps the ledger equal to the quantity through a random mix of adjustments', async () => {
+      const productId = await seedProduct(api);
+      let expected = 0;
+      for (let i = 0; i < 40; i++) {
+        const useCount = i % 7 === 3;
+        const payload = useCount
+          ? { productId, countedQuantity: Math.floor(Math.random() * 30), reason: 'count' }
+          : { productId, delta: Math.floor(Math.random() * 21) - 10 || 1, reason: 'correction' };
+        const response = await adjust(manager, storeA, payload);
+        if (response.statusCode === 201) expected = response.json().quantity;
+        else expect(response.statusCode).toBe(409);
+      }
+      const stock = await stockOf(api, storeA, productId);
+      expect(stock.quantity).toBe(expected);
+      expect(stock.ledger).toBe(stock.quantity);
+    });
+
+    it('concurrent adjustments on one product never oversell and keep the ledger equal', async () => {
+      const productId = await seedProduct(api);
+      await adjust(manager, storeA, { productId, delta: 10, reason: 'receiving' });
+      const results = await Promise.all(
+        Array.from({ length: 25 }, () =>
+          adjust(manager, storeA, { productId, delta: -1, reason: 'damage' }),
+        ),
+      );
+      const codes = results.map((result) => result.statusCode);
+      expect(codes.filter((code) => code === 201)).toHaveLength(10);
+      expect(codes.filter((code) => code === 409)).toHaveLength(15);
+      expect(await stockOf(api, storeA, productId)).toEqual({
+        quantity: 0,
+        ledger: 0,
+        movements: 11,
+      });
+    });
+  });
+
+  describe('roles and store scoping', () => {
+    it('a cashier cannot adjust stock or set reorder levels (403) but can see their store’s stock', async () => {
+      const productId = await seedProduct(api);
+      const denied = await adjust(cashier, storeA, { productId, delta: 1, reason: 'receiving' });
+      expect(denied.statusCode).toBe(403);
+      const patch = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/stores/${storeA}/inventory/${productId}`,
+        headers: bearer(cashier),
+        payload: { reorderLevel: 3 },
+      });
+      expect(patch.statusCode).toBe(403);
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: `/api/v1/stores/${storeA}/inventory`,
+            headers: bearer(cashier),
+          })
+        ).statusCode,
+      ).toBe(200);
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: `/api/v1/stores/${storeA}/stock-movements`,
+            headers: bearer(cashier),
+          })
+        ).statusCode,
+      ).toBe(403);
+    });
+
+    it('staff of another store get 404 on every inventory endpoint; admin may act anywhere', async () => {
+      const productId = await seedProduct(api);
+      expect(
+        (await adjust(managerB, storeA, { productId, delta: 1, reason: 'receiving' })).statusCode,
+      ).toBe(404);
+      for (const url of [
+        `/api/v1/stores/${storeA}/inventory`,
+        `/api/v1/stores/${storeA}/stock-movements`,
+        `/api/v1/stores/${storeA}/inventory?format=csv`,
+      ]) {
+        const response = await api.request({ method: 'GET', url, headers: bearer(managerB) });
+        expect(response.statusCode).toBe(404);
+        expect(response.json().code).toBe('NOT_FOUND');
+      }
+      const patch = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/stores/${storeA}/inventory/${productId}`,
+        headers: bearer(managerB),
+        payload: { reorderLevel: 3 },
+      });
+      expect(patch.statusCode).toBe(404);
+      expect(
+        (await adjust(admin, storeA, { productId, delta: 1, reason: 'receiving' })).statusCode,
+      ).toBe(201);
+      expect(
+        (await api.request({ method: 'GET', url: `/api/v1/stores/${storeA}/inventory` }))
+          .statusCode,
+      ).toBe(401);
+    });
+  });
+
+  describe('listing', () => {
+    it('shows every active product with its quantity (0 until stock arrives) and flags low stock', async () => {
+      const store = await seedStore(api);
+      const plenty = await seedProduct(api, { name: 'Zz plenty', reorderLevel: 2 });
+      const low = await seedProduct(api, { name: 'Zz low', reorderLevel: 5 });
+      await adjust(admin, store, { productId: plenty, delta: 50, reason: 'receiving' });
+      await adjust(admin, store, { productId: low, delta: 3, reason: 'receiving' });
+      const all = (
+        await api.request({
+          method: 'GET',
+          url: `/api/v1/stores/${store}/inventory?search=zz&pageSize=200`,
+          headers: bearer(admin),
+        })
+      ).json();
+      expect(all.data).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            productId: plenty,
+            quantity: 50,
+            reorderLevel: 2,
+            lowStock: false,
+          }),
+          expect.objectContaining({ productId: low, quantity: 3, reorderLevel: 5, lowStock: true }),
+        ]),
+      );
+      const lowOnly = (
+        await api.request({
+          method: 'GET',
+          url: `/api/v1/stores/${store}/inventory?lowStock=true&search=zz`,
+          headers: bearer(admin),
+        })
+      ).json();
+      expect(lowOnly.data.map((row: { productId: string }) => row.productId)).toEqual([low]);
+    });
+
+    it('a store-level reorder level overrides the product default', async () => {
+      const productId = await seedProduct(api, { reorderLevel: 1 });
+      const response = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/stores/${storeA}/inventory/${productId}`,
+        headers: bearer(manager),
+        payload: { reorderLevel: 4 },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({
+        productId,
+        reorderLevel: 4,
+        quantity: 0,
+        lowStock: true,
+      });
+    });
+
+    it('exports inventory and the ledger as CSV', async () => {
+      const productId = await seedProduct(api, { name: '=cmd|calc, "quoted"' });
+      await adjust(manager, storeA, { productId, delta: 4, reason: 'receiving' });
+      const csv = await api.request({
+        method: 'GET',
+        url: `/api/v1/stores/${storeA}/inventory?format=csv&search=cmd`,
+        headers: bearer(manager),
+      });
+      expect(csv.statusCode).toBe(200);
+      expect(csv.headers['content-type']).toMatch(/text\/csv/);
+      expect(csv.headers['content-disposition']).toMatch(/attachment; filename="inventory.csv"/);
+      const lines = csv.body.trim().split('\r\n');
+      expect(lines[0]).toBe('productId,sku,name,quantity,reorderLevel,lowStock');
+      expect(lines[1]).toContain(`"'=cmd|calc, ""quoted"""`);
+      const ledger = await api.request({
+        method: 'GET',
+        url: `/api/v1/stores/${storeA}/stock-movements?format=csv&productId=${productId}`,
+        headers: bearer(manager),
+      });
+      expect(ledger.body.trim().split('\r\n')).toHaveLength(2);
+      const json = (
+        await api.request({
+          method: 'GET',
+          url: `/api/v1/stores/${storeA}/stock-movements?productId=${productId}`,
+          headers: bearer(manager),
+        })
+      ).json();
+      expect(json).toMatchObject({
+        total: 1,
+        data: [
+          {
+            productId,
+            delta: 4,
+            quantityAfter: 4,
+            reason: 'receiving',
+            referenceType: 'adjustment',
+          },
+        ],
+      });
+    });
+  });
+});

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { startTestApp, TestApp } from '../support/app';
+import { login, seedStore, seedUser } from '../support/auth';
+import { seedProduct, stockOf } from '../support/catalog';
+import { postSale } from '../support/sales';
+
+describe('sales under concurrency and retries', () => {
+  let api: TestApp;
+  let dataSource: DataSource;
+  let storeId: string;
+  let cashier: string;
+  let cashierUser: { username: string };
+
+  const receive = async (productId: string, quantity: number) => {
+    await dataSource.query(
+      `WITH moved AS (INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, $3) RETURNING quantity)
+       INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason) SELECT $1, $2, $3, quantity, 'receiving' FROM moved`,
+      [storeId, productId, quantity],
+    );
+  };
+
+  const receiptNumbers = async () =>
+    (
+      await dataSource.query(
+        `SELECT receipt_seq FROM sales WHERE store_id = $1 ORDER BY receipt_seq`,
+        [storeId],
+      )
+    ).map((row: { receipt_seq: number }) => row.receipt_seq);
+
+  beforeAll(async () => {
+    api = await startTestApp({ env: { DATABASE_POOL_SIZE: '10' } });
+    dataSource = api.app.get(DataSource);
+    storeId = await seedStore(api);
+    cashierUser = await seedUser(api, 'cashier', [storeId]);
+    cashier = (await login(api, cashierUser.username)).accessToken;
+  });
+  afterAll(() => api.close());
+
+  it('200 concurrent sales of a product with 50 in stock sell exactly 50 units, never below zero', async () => {
+    const productId = await seedProduct(api);
+    await receive(productId, 50);
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        postSale(api, cashier, { storeId, items: [{ productId, quantity: 1 }] }),
+      ),
+    );
+    const codes = responses.map((response) => response.statusCode);
+    expect(codes.filter((code) => code === 201)).toHaveLength(50);
+    expect(codes.filter((code) => code === 409)).toHaveLength(150);
+    expect(await stockOf(api, storeId, productId)).toEqual({
+      quantity: 0,
+      ledger: 0,
+      movements: 51,
+    });
+    const [{ sold }] = await dataSource.query(
+      `SELECT COALESCE(sum(quantity), 0)::int AS sold FROM sale_lines WHERE product_id = $1`,
+      [productId],
+    );
+    expect(sold).toBe(50);
+  });
+
+  it('receipt numbers stay gapless under concurrency and after failed sales', async () => {
+    const productId = await seedProduct(api);
+    await receive(productId, 30);
+    await Promise.all(
+      Array.from({ length: 45 }, () =>
+        postSale(api, cashier, { storeId, items: [{ productId, quantity: 1 }] }),
+      ),
+    );
+    const numbers = await receiptNumbers();
+    expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
+  });
+
+  it('concurrent multi-line sales over overlapping products never deadlock', async () => {
+    const products = [
+      await seedProduct(api),
+      await seedProduct(api),
+      await seedProduct(api),
+      await seedProduct(api),
+    ];
+    for (const productId of products) await receive(productId, 1000);
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        const rotated = [...products.slice(i % 4), ...products.slice(0, i % 4)];
+        return postSale(api, cashier, {
+          storeId,
+          items: rotated.slice(0, 3).map((productId) => ({ productId, quantity: 1 })),
+        });
+      }),
+    );
+    expect(responses.map((response) => response.statusCode).every((code) => code === 201)).toBe(
+      true,
+    );
+    for (const productId of products) {
+      const stock = await stockOf(api, storeId, productId);
+      expect(stock.quantity).toBe(stock.ledger);
+      expect(stock.quantity).toBe(1000 - 45); // each product is in 3 of every 4 sales
+    }
+  });
+
+  describe('Idempotency-Key', () => {
+    it('replays the original sale with Idempotent-Replayed: true and moves stock once', async () => {
+      const productId = await seedProduct(api);
+      await receive(productId, 10);
+      const key = randomUUID();
+      const body = { storeId, items: [{ productId, quantity: 2 }] };
+      const first = await postSale(api, cashier, body, key);
+      const again = await postSale(api, cashier, body, key);
+      expect(first.statusCode).toBe(201);
+      expect(again.statusCode).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      expect(again.json()).toEqual(first.json());
+      expect(await stockOf(api, storeId, productId)).toMatchObject({ quantity: 8, movements: 2 });
+    });
+
+    it('the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED', async () => {
+      const productId = await seedProduct(api);
+      await receive(productId, 10);
+      const key = randomUUID();
+      await postSale(api, cashier, { storeId, items: [{ productId, quantity: 1 }] }, key);
+      const reused = await postSale(
+        api,
+        cashier,
+        { storeId, items: [{ productId, quantity: 3 }] },
+        key,
+      );
+      expect(reused.statusCode).toBe(422);
+      expect(reused.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+
+    it('keys are per user: another cashier may use the same key', async () => {
+      const productId = await seedProduct(api);
+      await receive(productId, 10);
+      const other = await seedUser(api, 'cashier', [storeId]);
+      const otherToken = (await login(api, other.username)).accessToken;
+      const key = randomUUID();
+      const body = { storeId, items: [{ productId, quantity: 1 }] };
+      const mine = (await postSale(api, cashier, body, key)).json();
+      const theirs = (await postSale(api, otherToken, body, key)).json();
+      expect(theirs.id).not.toBe(mine.id);
+    });
+
+    it('20 concurrent requests with one key make exactly one sale; the others replay it', async () => {
+      const productId = await seedProduct(api);
+      await receive(productId, 100);
+      const key = randomUUID();
+      const body = { storeId, items: [{ productId, quantity: 1 }] };
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => postSale(api, cashier, body, key)),
+      );
+      const ids = new Set(
+        responses
+          .filter((response) => response.statusCode === 201)
+          .map((response) => response.json().id),
+      );
+      expect(ids.size).toBe(1);
+      expect(responses.every((response) => [201, 409].includes(response.statusCode))).toBe(true);
+      expect(
+        responses.filter((response) => response.headers['idempotent-replayed'] === 'true').length,
+      ).toBeGreaterThan(0);
+      expect(await stockOf(api, storeId, productId)).toMatchObject({ quantity: 99, movements: 2 });
+    });
+
+    it('a failed sale does not keep its key: a retry after restocking succeeds', async () => {
+      const productId = await seedProduct(api);
+      const key = randomUUID();
+      const body = { storeId, items: [{ productId, quantity: 1 }] };
+      expect((await postSale(api, cashier, body, key)).statusCode).toBe(409);
+      await receive(productId, 1);
+      expect((await postSale(api, cashier, body, key)).statusCode).toBe(201);
+    });
+
+    it('replays after an application restart', async () => {
+      const productId = await seedProduct(api);
+      await receive(productId, 5);
+      const key = randomUUID();
+      const body = { storeId, items: [{ productId, quantity: 1 }] };
+      const original = (await postSale(api, cashier, body, key)).json();
+      const restarted = await startTestApp({ databaseUrl: () => api.database.url });
+      try {
+        const token = (await login(restarted, cashierUser.username)).accessToken;
+        const replay = await postSale(restarted, token, body, key);
+        expect(replay.statusCode).toBe(201);
+        expect(replay.headers['idempotent-replayed']).toBe('true');
+        expect(replay.json().id).toBe(original.id);
+      } finally {
+        await restarted.close();
+      }
+      expect(await stockOf(api, storeId, productId)).toMatchObject({ quantity: 4 });
+    });
+  });
+});

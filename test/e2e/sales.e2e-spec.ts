@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { startTestApp, TestApp } from '../support/app';
+import { bearer, seedStore, seedUser, login, signedIn } from '../support/auth';
+import { seedProduct, stockOf } from '../support/catalog';
+import { postSale } from '../support/sales';
+
+describe('sales', () => {
+  let api: TestApp;
+  let dataSource: DataSource;
+  let storeA: string;
+  let storeB: string;
+  let cashier: string;
+  let cashierId: string;
+  let manager: string;
+  let cashierB: string;
+  let admin: string;
+
+  const receive = async (storeId: string, productId: string, quantity: number) => {
+    await dataSource.query(
+      `WITH moved AS (
+         INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, $3)
+         ON CONFLICT (store_id, product_id) DO UPDATE SET quantity = inventory.quantity + EXCLUDED.quantity
+         RETURNING quantity)
+       INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason) SELECT $1, $2, $3, quantity, 'receiving' FROM moved`,
+      [storeId, productId, quantity],
+    );
+  };
+
+  beforeAll(async () => {
+    api = await startTestApp();
+    dataSource = api.app.get(DataSource);
+    storeA = await seedStore(api, { code: `A${randomUUID().slice(0, 6).toUpperCase()}` });
+    storeB = await seedStore(api);
+    const seller = await seedUser(api, 'cashier', [storeA], { commissionRate: 2.5 });
+    cashierId = seller.id;
+    cashier = (await login(api, seller.username)).accessToken;
+    manager = (await signedIn(api, 'manager', [storeA])).token;
+    cashierB = (await signedIn(api, 'cashier', [storeB])).token;
+    admin = (await signedIn(api, 'admin')).token;
+  });
+  afterAll(() => api.close());
+
+  describe('a sale', () => {
+    it('prices from the catalogue with VAT per line, takes stock, numbers the receipt and pays commission', async () => {
+      const milk = await seedProduct(api, { unitPrice: 11600, taxClass: 'standard' });
+      const bread = await seedProduct(api, { unitPrice: 5000, taxClass: 'zero' });
+      await receive(storeA, milk, 10);
+      await receive(storeA, bread, 10);
+      const response = await postSale(api, cashier, {
+        storeId: storeA,
+        items: [
+          { productId: milk, quantity: 2, discount: 200 },
+          { productId: bread, quantity: 1 },
+        ],
+        payments: [
+          { method: 'mpesa', amount: 20000, phone: '0712 345 678', reference: 'QKT4XYZ12A' },
+          { method: 'cash', amount: 10000 },
+        ],
+        customerPhone: '+254722000111',
+      });
+      expect(response.statusCode).toBe(201);
+      const sale = response.json();
+      expect(sale).toMatchObject({
+        storeId: storeA,
+        cashierId,
+        status: 'completed',
+        subtotal: 28200,
+        discountTotal: 200,
+        total: 28000,
+        vatTotal: 3172, // 23000 × 16 / 116 = 3172.41
+        paid: 30000,
+        change: 2000,
+        commission: 621, // 2.5% × (28000 − 3172) = 620.7
+        customerPhone: '+254722000111',
+      });
+      expect(sale.receiptNumber).toMatch(/^A[0-9A-F]{6}-\d{6}$/);
+      expect(sale.lines).toEqual([
+        expect.objectContaining({
+          productId: milk,
+          quantity: 2,
+          unitPrice: 11600,
+          discount: 200,
+          taxClass: 'standard',
+          vatRate: 16,
+          vat: 3172,
+          total: 23000,
+        }),
+        expect.objectContaining({
+          productId: bread,
+          quantity: 1,
+          unitPrice: 5000,
+          taxClass: 'zero',
+          vatRate: 0,
+          vat: 0,
+          total: 5000,
+        }),
+      ]);
+      expect(sale.vatBreakdown).toEqual([
+        { taxClass: 'standard', vatRate: 16, taxable: 19828, vat: 3172 },
+        { taxClass: 'zero', vatRate: 0, taxable: 5000, vat: 0 },
+      ]);
+      expect(sale.payments[0]).toMatchObject({
+        method: 'mpesa',
+        phone: '+254712345678',
+        reference: 'QKT4XYZ12A',
+      });
+      expect(await stockOf(api, storeA, milk)).toMatchObject({ quantity: 8, ledger: 8 });
+      const [audit] = await dataSource.query(`SELECT action FROM audit_logs WHERE entity_id = $1`, [
+        sale.id,
+      ]);
+      expect(audit.action).toBe('sale.created');
+      const detail = await api.request({
+        method: 'GET',
+        url: `/api/v1/sales/${sale.id}`,
+        headers: bearer(cashier),
+      });
+      expect(detail.json()).toEqual(sale);
+    });
+
+    it('refuses payments that do not cover the total, and card payments above it, with 422 PAYMENT_MISMATCH', async () => {
+      const productId = await seedProduct(api, { unitPrice: 10000 });
+      await receive(storeA, productId, 5);
+      const short = await postSale(api, cashier, {
+        storeId: storeA,
+        items: [{ productId, quantity: 1 }],
+        payments: [{ method: 'cash', amount: 9999 }],
+      });
+      expect(short.statusCode).toBe(422);
+      expect(short.json().code).toBe('PAYMENT_MISMATCH');
+      const over = await postSale(api, cashier, {
+        storeId: storeA,
+        items: [{ productId, quantity: 1 }],
+        payments: [{ method: 'card', amount: 10001 }],
+      });
+      expect(over.statusCode).toBe(422);
+      expect(await stockOf(api, storeA, productId)).toMatchObject({ quantity: 5 });
+    });
+
+    it('validates the request with a field for each problem', async () => {
+      const productId = await seedProduct(api);
+      const inactive = await seedProduct(api, { active: false });
+      await receive(storeA, productId, 5);
+      const cases: [object, string][] = [
+        [{ items: [] }, 'items'],
+        [{ items: [{ productId, quantity: 0 }] }, 'items.0.quantity'],
+        [{ items: [{ productId, quantity: -1 }] }, 'items.0.quantity'],
+        [{ items: [{ productId, quantity: 1.5 }] }, 'items.0.quantity'],
+        [
+          {
+            items: [
+              { productId, quantity: 1 },
+              { productId, quantity: 2 },
+            ],
+          },
+          'items.1.productId',
+        ],
+        [{ items: [{ productId: randomUUID(), quantity: 1 }] }, 'items.0.productId'],
+        [{ items: [{ productId: inactive, quantity: 1 }] }, 'items.0.productId'],
+        [{ items: [{ productId, quantity: 1, discount: 11601 }] }, 'items.0.discount'],
+        [
+          {
+            items: [{ productId, quantity: 1 }],
+            occurredAt: new Date(Date.now() + 3_600_000).toISOString(),
+          },
+          'occurredAt',
+        ],
+        [
+          {
+            items: [{ productId, quantity: 1 }],
+            occurredAt: new Date(Date.now() - 10 * 86_400_000).toISOString(),
+          },
+          'occurredAt',
+        ],
+        [
+          { items: [{ productId, quantity: 1 }], payments: [{ method: 'mpesa', amount: 11600 }] },
+          'payments.0',
+        ],
+        [
+          {
+            items: [{ productId, quantity: 1 }],
+            payments: [{ method: 'mpesa', amount: 11600, reference: 'short' }],
+          },
+          'payments.0.reference',
+        ],
+        [
+          {
+            items: [{ productId, quantity: 1 }],
+            payments: [{ method: 'mpesa', amount: 11600, phone: '12345' }],
+          },
+          'payments.0.phone',
+        ],
+        [
+          { items: [{ productId, quantity: 1 }], payments: [{ method: 'bitcoin', amount: 11600 }] },
+          'payments.0.method',
+        ],
+        [
+          { items: [{ productId, quantity: 1 }], payments: [{ method: 'cash', amount: 116.5 }] },
+          'payments.0.amount',
+        ],
+        [{ items: [{ productId, quantity: 1 }], unitPrice: 1 }, 'unitPrice'],
+      ];
+      for (const [body, field] of cases) {
+        const response = await postSale(api, cashier, { storeId: storeA, ...body } as never);
+        expect({ field, status: response.statusCode }).toEqual({ field, status: 400 });
+        expect(response.json().details.map((detail: { field: string }) => detail.field)).toContain(
+          field,
+        );
+      }
+      expect(await stockOf(api, storeA, productId)).toMatchObject({ quantity: 5, movements: 1 });
+    });
+
+    it('requires an Idempotency-Key header', async () => {
+      const productId = await seedProduct(api);
+      const response = await postSale(
+        api,
+        cashier,
+        { storeId: storeA, items: [{ productId, quantity: 1 }] },
+        null,
+      );
+      expect(response.statusCode).toBe(400);
+      expect(response.json().details[0].field).toBe('Idempotency-Key');
+    });
+
+    it('answers 409 INSUFFICIENT_STOCK listing every short line, and writes nothing', async () => {
+      const [a, b, c] = [await seedProduct(api), await seedProduct(api), await seedProduct(api)];
+      await receive(storeA, a, 1);
+      await receive(storeA, c, 5);
+      const [{ count: salesBefore }] = await dataSource.query(
+        `SELECT count(*)::int AS count FROM sales`,
+      );
+      const response = await postSale(api, cashier, {
+        storeId: storeA,
+        items: [
+          { productId: a, quantity: 2 },
+          { productId: b, quantity: 1 },
+          { productId: c, quantity: 1 },
+        ],
+      });
+      expect(response.statusCode).toBe(409);
+      expect(response.json().code).toBe('INSUFFICIENT_STOCK');
+      expect(response.json().details).toEqual(
+        expect.arrayContaining([
+          { productId: a, requested: 2, available: 1 },
+          { productId: b, requested: 1, available: 0 },
+        ]),
+      );
+      expect(response.json().details).toHaveLength(2);
+      const [{ count: salesAfter }] = await dataSource.query(
+        `SELECT count(*)::int AS count FROM sales`,
+      );
+      expect(salesAfter).toBe(salesBefore);
+      expect(await stockOf(api, storeA, c)).toMatchObject({ quantity: 5, movements: 1 });
+    });
+  });
+
+  describe('store scoping and roles', () => {
+    it('a cashier of store A cannot sell at store B or read its sales (404)', async () => {
+      const productId = await seedProduct(api);
+      await receive(storeB, productId, 5);
+      const attempt = await postSale(api, cashier, {
+        storeId: storeB,
+        items: [{ productId, quantity: 1 }],
+      });
+      expect(attempt.statusCode).toBe(404);
+      const saleAtB = (
+        await postSale(api, cashierB, { storeId: storeB, items: [{ productId, quantity: 1 }] })
+      ).json();
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: `/api/v1/sales/${saleAtB.id}`,
+            headers: bearer(cashier),
+          })
+        ).statusCode,
+      ).toBe(404);
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: `/api/v1/sales?storeId=${storeB}`,
+            headers: bearer(cashier),
+          })
+        ).statusCode,
+      ).toBe(404);
+      const list = (
+        await api.request({
+          method: 'GET',
+          url: '/api/v1/sales?pageSize=200',
+          headers: bearer(cashier),
+        })
+      ).json();
+      expect(list.data.every((sale: { storeId: string }) => sale.storeId === storeA)).toBe(true);
+      expect(
+        (
+          await api.request({
+            method: 'GET',
+            url: `/api/v1/sales/${saleAtB.id}`,
+            headers: bearer(admin),
+          })
+        ).statusCode,
+      ).toBe(200);
+    });
+
+    it('managers and admins may sell; anonymous callers may not', async () => {
+      const productId = await seedProduct(api);
+      await receive(storeA, productId, 5);
+      expect(
+        (await postSale(api, manager, { storeId: storeA, items: [{ productId, quantity: 1 }] }))
+          .statusCode,
+      ).toBe(201);
+      expect(
+        (await postSale(api, admin, { storeId: storeA, items: [{ productId, quantity: 1 }] }))
+          .statusCode,
+      ).toBe(201);
+      const anonymous = await api.request({ method: 'POST', url: '/api/v1/sales', payload: {} });
+      expect(anonymous.statusCode).toBe(401);
+    });
+
+    it('lists with filters and exports CSV', async () => {
+      const productId = await seedProduct(api);
+      await receive(storeA, productId, 5);
+      const sale = (
+        await postSale(api, cashier, { storeId: storeA, items: [{ productId, quantity: 1 }] })
+      ).json();
+      const list = (
+        await api.request({
+          method: 'GET',
+          url: `/api/v1/sales?storeId=${storeA}&cashierId=${cashierId}&status=completed`,
+          headers: bearer(manager),
+        })
+      ).json();
+      expect(list.data[0]).toMatchObject({
+        id: sale.id,
+        receiptNumber: sale.receiptNumber,
+        total: sale.total,
+      });
+      const csv = await api.request({
+        method: 'GET',
+        url: `/api/v1/sales?format=csv&storeId=${storeA}&cashierId=${cashierId}&status=completed`,
+        headers: bearer(manager),
+      });
+      expect(csv.headers['content-disposition']).toMatch(/sales\.csv/);
+      const lines = csv.body.trim().split('\r\n');
+      expect(lines[0]).toMatch(/^id,receiptNumber,storeId/);
+      expect(lines).toHaveLength(list.total + 1);
+    });
+  });
+});
