@@ -76,7 +76,7 @@ export class EnvironmentVariables {
 
   @IsInt()
   @Min(100)
-  DATABASE_CONNECT_TIMEOUT_MS: number = 3000;
+  DATABASE_CONNECT_TIMEOUT_MS: number = 5000;
 
   @Transform(toBoolean)
   @IsBoolean()

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { IdempotencyCleanup } from '../../src/modules/sales/idempotency-cleanup.service';
 import { startTestApp, TestApp } from '../support/app';
 import { login, seedStore, seedUser } from '../support/auth';
 import { seedProduct, stockOf } from '../support/catalog';
@@ -170,6 +171,21 @@ describe('sales under concurrency and retries', () => {
       expect((await postSale(api, cashier, body, key)).statusCode).toBe(409);
       await receive(productId, 1);
       expect((await postSale(api, cashier, body, key)).statusCode).toBe(201);
+    });
+
+    it('expired keys are removed by the cleanup, after which the key is free again', async () => {
+      const productId = await seedProduct(api);
+      await receive(productId, 5);
+      const key = randomUUID();
+      const body = { storeId, items: [{ productId, quantity: 1 }] };
+      const first = (await postSale(api, cashier, body, key)).json();
+      const cleanup = api.app.get(IdempotencyCleanup);
+      expect(await cleanup.removeExpired()).toBe(0); // younger than 24 h: kept
+      await dataSource.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [key]);
+      expect(await cleanup.removeExpired()).toBeGreaterThanOrEqual(1);
+      const second = await postSale(api, cashier, body, key);
+      expect(second.statusCode).toBe(201);
+      expect(second.json().id).not.toBe(first.id);
     });
 
     it('replays after an application restart', async () => {

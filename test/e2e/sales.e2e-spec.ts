@@ -348,3 +348,22 @@ describe('sales', () => {
     });
   });
 });
+
+describe('sales line limit', () => {
+  let api: TestApp;
+  afterAll(() => api.close());
+
+  it('refuses more lines than SALE_MAX_LINES with 400 on items', async () => {
+    api = await startTestApp({ env: { SALE_MAX_LINES: '2' } });
+    const storeId = await seedStore(api);
+    const { token } = await signedIn(api, 'cashier', [storeId]);
+    const items = [await seedProduct(api), await seedProduct(api), await seedProduct(api)].map(
+      (productId) => ({ productId, quantity: 1 }),
+    );
+    const response = await postSale(api, token, { storeId, items });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().details).toEqual([
+      { field: 'items', problems: ['at most 2 lines per sale'] },
+    ]);
+  });
+});

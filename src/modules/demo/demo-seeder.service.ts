@@ -1,9 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
+import { ProductsService } from '../catalog/products.service';
+import { InventoryService } from '../inventory/inventory.service';
 import { StoresService } from '../stores/stores.service';
 import { UsersService } from '../users/users.service';
+import { DEMO_PRODUCTS } from './demo-products';
 
 export const DEMO_LOGINS = [
   { username: 'admin', password: 'demo-admin-pass', role: 'admin', store: null },
@@ -29,6 +33,8 @@ export class DemoSeeder {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly stores: StoresService,
     private readonly users: UsersService,
+    private readonly products: ProductsService,
+    private readonly inventory: InventoryService,
   ) {}
 
   async seedOnce(): Promise<void> {
@@ -70,7 +76,31 @@ export class DemoSeeder {
         SEED_META,
       );
     }
-    this.logger.log('Seeded demo data: 2 stores and 5 users');
+    await this.seedProducts(admin, Object.values(storeIds));
+    this.logger.log(
+      `Seeded demo data: 2 stores, 5 users, ${DEMO_PRODUCTS.length} products with stock`,
+    );
+  }
+
+  private async seedProducts(admin: AuthUser, storeIds: string[]): Promise<void> {
+    const productIds: string[] = [];
+    for (const product of DEMO_PRODUCTS)
+      productIds.push((await this.products.create(admin, product, SEED_META)).id);
+    for (const [position, storeId] of storeIds.entries()) {
+      await this.dataSource.transaction((manager) =>
+        this.inventory.move(manager, {
+          storeId,
+          reason: 'receiving',
+          referenceType: 'demo_seed',
+          userId: admin.id,
+          // Varied quantities: a few start at or below their reorder level.
+          lines: productIds.map((productId, index) => ({
+            productId,
+            delta: ((index * 7 + position * 13) % 60) + 1,
+          })),
+        }),
+      );
+    }
   }
 
   private printLogins(): void {

@@ -27,23 +27,22 @@ export function hashRequest(body: unknown): string {
 export type Claim = { claimed: true } | { claimed: false; saleId: string };
 
 /**
- * Claims (user, key) inside the sale's transaction. If another request holds the key and is
+ * Claims (user, key) for the sale about to be made, inside its transaction. If another request holds the key and is
  * still running, PostgreSQL makes this insert wait for it: when it commits we replay its sale,
  * when it rolls back we proceed. A wait longer than WAIT_FOR_IN_FLIGHT answers 409.
  */
 export async function claimIdempotencyKey(
   manager: EntityManager,
-  userId: string,
-  key: string,
-  requestHash: string,
+  claim: { userId: string; key: string; requestHash: string; saleId: string },
 ): Promise<Claim> {
+  const { userId, key, requestHash, saleId } = claim;
   await manager.query(`SET LOCAL lock_timeout = '${WAIT_FOR_IN_FLIGHT}'`);
   let inserted: unknown[];
   try {
     inserted = await manager.query(
-      `INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
+      `INSERT INTO idempotency_keys (user_id, key, request_hash, sale_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id, key) DO NOTHING RETURNING user_id`,
-      [userId, key, requestHash],
+      [userId, key, requestHash, saleId],
     );
   } catch (error) {
     if ((error as { driverError?: { code?: string } }).driverError?.code === '55P03') {

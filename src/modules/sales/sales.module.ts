@@ -4,6 +4,7 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { StoresModule } from '../stores/stores.module';
 import { UsersModule } from '../users/users.module';
+import { IdempotencyCleanup } from './idempotency-cleanup.service';
 import { SaleReader } from './sale-reader';
 import { SalesController } from './sales.controller';
 import { SalesService } from './sales.service';
@@ -11,7 +12,7 @@ import { SalesService } from './sales.service';
 @Module({
   imports: [AuditModule, CatalogModule, InventoryModule, StoresModule, UsersModule],
   controllers: [SalesController],
-  providers: [SalesService, SaleReader],
+  providers: [SalesService, SaleReader, IdempotencyCleanup],
   exports: [SalesService],
 })
 export class SalesModule {}

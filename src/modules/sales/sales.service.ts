@@ -80,20 +80,30 @@ export class SalesService {
     const occurredAt = this.checkRequest(dto);
     const requestHash = hashRequest(dto);
     return inTransaction(this.dataSource, async (manager) => {
-      const claim = await claimIdempotencyKey(manager, user.id, idempotencyKey, requestHash);
-      if (!claim.claimed)
-        return { sale: await this.reader.load(manager, claim.saleId), replayed: true };
+      const saleId = randomUUID();
+      const claim = await claimIdempotencyKey(manager, { userId: user.id, key: idempotencyKey, requestHash, saleId });
+      if (!claim.claimed) return { sale: await this.reader.load(manager, claim.saleId), replayed: true };
 
       const products = await this.activeProducts(manager, dto);
       const lines = this.price(dto, products);
       const totals = summarize(lines);
       const settlement = settle(totals.total, dto.payments);
       if (!settlement.ok) throw new DomainError('PAYMENT_MISMATCH', settlement.reason);
-      const commissionRateBp = percentToBasisPoints(
-        await this.users.commissionRate(manager, user.id),
-      );
+      const commissionRateBp = percentToBasisPoints(await this.users.commissionRate(manager, user.id));
+      await this.audit.record(manager, {
+        action: 'sale.created',
+        userId: user.id,
+        username: user.username,
+        entityType: 'sale',
+        entityId: saleId,
+        storeId: store.id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { total: totals.total, lines: lines.length },
+      });
 
-      const saleId = randomUUID();
+      // The contended rows (each product's stock, the store's receipt counter) are locked last,
+      // so concurrent tills wait for each other only for the final few statements.
       await this.inventory.move(manager, {
         storeId: store.id,
         reason: 'sale',
@@ -153,21 +163,6 @@ export class SalesService {
         }),
       );
       await manager.insert(SalePayment, payments);
-      await manager.query(
-        `UPDATE idempotency_keys SET sale_id = $3 WHERE user_id = $1 AND key = $2`,
-        [user.id, idempotencyKey, saleId],
-      );
-      await this.audit.record(manager, {
-        action: 'sale.created',
-        userId: user.id,
-        username: user.username,
-        entityType: 'sale',
-        entityId: saleId,
-        storeId: store.id,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-        details: { receiptNumber: sale.receiptNumber, total: sale.total, lines: lines.length },
-      });
       const createdAt = (inserted.generatedMaps[0] as { createdAt: Date }).createdAt;
       return { sale: toSaleResponse({ ...sale, createdAt }, saleLines, payments), replayed: false };
     });

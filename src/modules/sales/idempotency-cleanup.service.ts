@@ -1,0 +1,54 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Env } from '../../config/env.schema';
+
+const EVERY_MS = 60 * 60_000;
+const BATCH = 5000;
+
+/**
+ * Removes idempotency keys older than IDEMPOTENCY_TTL_HOURS, hourly, in small batches so it
+ * never holds many row locks. Any number of API instances may run it at once.
+ */
+@Injectable()
+export class IdempotencyCleanup implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(IdempotencyCleanup.name);
+  private timer?: NodeJS.Timeout;
+  private readonly ttlHours: number;
+  private readonly scheduled: boolean;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    config: ConfigService<Env, true>,
+  ) {
+    this.ttlHours = config.get('IDEMPOTENCY_TTL_HOURS', { infer: true });
+    this.scheduled = config.get('NODE_ENV', { infer: true }) !== 'test';
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.scheduled) return;
+    this.timer = setInterval(() => {
+      this.removeExpired().catch((error: Error) => this.logger.warn(`Idempotency cleanup failed: ${error.message}`));
+    }, EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Deletes expired keys; returns how many. */
+  async removeExpired(): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const [, count]: [unknown, number] = await this.dataSource.query(
+        `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
+           SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) LIMIT ${BATCH}))`,
+        [this.ttlHours],
+      );
+      removed += count;
+      if (count < BATCH) return removed;
+    }
+  }
+}
