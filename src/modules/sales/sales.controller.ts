@@ -22,10 +22,13 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
 import { sendCsv } from '../../common/csv/csv';
 import { ValidationFailedError } from '../../common/errors/domain-error';
+import { CreateReturnDto } from './dto/create-return.dto';
 import { CreateSaleDto } from './dto/create-sale.dto';
 import { ListSalesQueryDto } from './dto/list-sales.dto';
+import { SaleReturnResponse } from './dto/sale-return.response';
 import { SaleResponse } from './dto/sale.response';
 import { SaleReader, SaleSummary } from './sale-reader';
+import { SaleReturnsService } from './sale-returns.service';
 import { SalesService } from './sales.service';
 
 const SALE_COLUMNS = (
@@ -63,6 +66,7 @@ export class SalesController {
   constructor(
     private readonly sales: SalesService,
     private readonly reader: SaleReader,
+    private readonly returns: SaleReturnsService,
   ) {}
 
   @Post()
@@ -112,5 +116,21 @@ export class SalesController {
   @ApiOkResponse({ type: SaleResponse })
   get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.reader.get(user, id);
+  }
+
+  @Post(':id/returns')
+  @Roles('admin', 'manager')
+  @ApiOperation({
+    summary:
+      'Return lines of a sale: refunds by cumulative share, reverses commission in proportion, optionally restocks (404 for another store, 422 RETURN_EXCEEDS_SALE). Roles: manager of the store, admin',
+  })
+  @ApiCreatedResponse({ type: SaleReturnResponse })
+  createReturn(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: CreateReturnDto,
+    @ClientMeta() meta: RequestMeta,
+  ) {
+    return this.returns.create(user, id, dto, meta);
   }
 }

@@ -6,13 +6,14 @@ import { StoresModule } from '../stores/stores.module';
 import { UsersModule } from '../users/users.module';
 import { IdempotencyCleanup } from './idempotency-cleanup.service';
 import { SaleReader } from './sale-reader';
+import { SaleReturnsService } from './sale-returns.service';
 import { SalesController } from './sales.controller';
 import { SalesService } from './sales.service';
 
 @Module({
   imports: [AuditModule, CatalogModule, InventoryModule, StoresModule, UsersModule],
   controllers: [SalesController],
-  providers: [SalesService, SaleReader, IdempotencyCleanup],
+  providers: [SalesService, SaleReader, SaleReturnsService, IdempotencyCleanup],
   exports: [SalesService],
 })
 export class SalesModule {}

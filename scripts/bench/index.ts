@@ -1,0 +1,47 @@
+/**
+ * npm run bench [-- <kind>] [--concurrency 32] [--duration 20] [--stores 20] [--products 2000] [--lines 3] [--pool 10]
+ * Kinds: sales (default). Results are printed and written under bench-results/.
+ */
+import 'reflect-metadata';
+import { runSalesBench } from './sales';
+
+type Runner = (args: Map<string, string>) => Promise<void>;
+
+const number = (args: Map<string, string>, name: string, fallback: number) => {
+  const value = Number(args.get(name) ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+};
+
+const RUNNERS: Record<string, Runner> = {
+  sales: (args) =>
+    runSalesBench({
+      concurrency: number(args, 'concurrency', 32),
+      durationSeconds: number(args, 'duration', 20),
+      stores: number(args, 'stores', 20),
+      products: number(args, 'products', 2000),
+      lines: number(args, 'lines', 3),
+      poolSize: number(args, 'pool', 10),
+    }),
+};
+
+function parse(argv: string[]): { kind: string; args: Map<string, string> } {
+  const args = new Map<string, string>();
+  let kind = 'sales';
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith('--')) args.set(argv[i].slice(2), argv[++i] ?? '');
+    else kind = argv[i];
+  }
+  return { kind, args };
+}
+
+const { kind, args } = parse(process.argv.slice(2));
+const runner = RUNNERS[kind];
+if (!runner) {
+  console.error(`Unknown benchmark "${kind}". Kinds: ${Object.keys(RUNNERS).join(', ')}`);
+  process.exit(2);
+}
+runner(args).catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { Client } from 'pg';
+
+export interface IntegrityReport {
+  ledgerMismatches: number;
+  negativeStock: number;
+  receiptGaps: number;
+  salesWithoutLines: number;
+  salesWithoutPayments: number;
+  salesWithoutOneAudit: number;
+  ok: boolean;
+}
+
+/** The promises of the design, checked over the whole database after a run. */
+export async function checkIntegrity(url: string): Promise<IntegrityReport> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const one = async (sql: string) => Number((await client.query<{ n: number }>(sql)).rows[0].n);
+  try {
+    const report = {
+      ledgerMismatches: await one(
+        `SELECT count(*) AS n FROM inventory i LEFT JOIN (SELECT store_id, product_id, sum(delta) AS total FROM stock_movements GROUP BY 1, 2) m
+           USING (store_id, product_id) WHERE i.quantity <> COALESCE(m.total, 0)`,
+      ),
+      negativeStock: await one(`SELECT count(*) AS n FROM inventory WHERE quantity < 0`),
+      receiptGaps: await one(
+        `SELECT count(*) AS n FROM (SELECT store_id, max(receipt_seq) AS top, count(*) AS made FROM sales GROUP BY store_id) s WHERE top <> made`,
+      ),
+      salesWithoutLines: await one(
+        `SELECT count(*) AS n FROM sales s WHERE NOT EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id)`,
+      ),
+      salesWithoutPayments: await one(
+        `SELECT count(*) AS n FROM sales s WHERE NOT EXISTS (SELECT 1 FROM sale_payments p WHERE p.sale_id = s.id)`,
+      ),
+      salesWithoutOneAudit: await one(
+        `SELECT count(*) AS n FROM sales s WHERE (SELECT count(*) FROM audit_logs a WHERE a.action = 'sale.created' AND a.entity_id = s.id::text) <> 1`,
+      ),
+    };
+    return { ...report, ok: Object.values(report).every((value) => value === 0) };
+  } finally {
+    await client.end();
+  }
+}

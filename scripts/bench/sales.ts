@@ -1,0 +1,187 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { createBenchDatabase } from './bench-database';
+import { checkIntegrity } from './integrity';
+import { LoadResult, runLoad } from './load';
+import { rawSale } from './raw-sale';
+import { seedSalesFixture } from './sales-seed';
+
+export interface SalesBenchOptions {
+  concurrency: number;
+  durationSeconds: number;
+  stores: number;
+  products: number;
+  lines: number;
+  poolSize: number;
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+function pick<T>(items: T[], count: number): T[] {
+  const chosen = new Set<T>();
+  while (chosen.size < count) chosen.add(items[Math.floor(Math.random() * items.length)]);
+  return [...chosen];
+}
+
+async function startApi(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const port = 3400 + Math.floor(Math.random() * 500);
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode}`);
+    const ready = await fetch(`${baseUrl}/ready`)
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (ready) return { child, baseUrl };
+    if (Date.now() > deadline) throw new Error('the API did not become ready within 60 s');
+    await new Promise((wait) => setTimeout(wait, 200));
+  }
+}
+
+export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
+  const database = await createBenchDatabase();
+  const mail = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData: (stream, _s, done) => stream.resume().on('end', () => done()),
+  });
+  await new Promise<void>((resolve) => mail.listen(0, '127.0.0.1', resolve));
+  const smtpPort = (mail.server.address() as { port: number }).port;
+  let api: ChildProcess | undefined;
+  try {
+    console.log(`Seeding ${options.stores} stores × ${options.products} products …`);
+    const fixture = await seedSalesFixture(database.url, options.stores, options.products);
+    const started = await startApi({
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      DATABASE_MIGRATIONS_RUN: 'false',
+      DATABASE_POOL_SIZE: String(options.poolSize),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      JWT_SECRET: randomBytes(48).toString('base64'),
+      LOG_LEVEL: 'warn',
+      LOGIN_IP_LIMIT: '100000',
+      SHUTDOWN_GRACE_MS: '0',
+    });
+    api = started.child;
+    const tokens: string[] = [];
+    for (const store of fixture.stores) {
+      const response = await fetch(`${started.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username: store.cashierUsername,
+          password: fixture.cashierPassword,
+        }),
+      });
+      tokens.push(((await response.json()) as { accessToken: string }).accessToken);
+    }
+
+    console.log(`API: ${options.concurrency} clients for ${options.durationSeconds} s …`);
+    const apiResult = await runLoad(
+      options.concurrency,
+      options.durationSeconds * 1000,
+      async (worker) => {
+        const storeIndex = worker % fixture.stores.length;
+        const response = await fetch(`${started.baseUrl}/api/v1/sales`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${tokens[storeIndex]}`,
+            'idempotency-key': randomUUID(),
+          },
+          body: JSON.stringify({
+            storeId: fixture.stores[storeIndex].id,
+            items: pick(fixture.productIds, options.lines).map((productId) => ({
+              productId,
+              quantity: 1,
+            })),
+            payments: [{ method: 'cash', amount: 100_000_000 }],
+          }),
+        });
+        const text = await response.text();
+        if (response.status !== 201) throw new Error(`HTTP ${response.status}: ${text}`);
+      },
+    );
+    api.kill('SIGTERM');
+    api = undefined;
+
+    console.log(`Raw SQL: ${options.concurrency} clients for ${options.durationSeconds} s …`);
+    const pool = new Pool({ connectionString: database.url, max: options.poolSize });
+    const rawResult = await runLoad(
+      options.concurrency,
+      options.durationSeconds * 1000,
+      async (worker) => {
+        const store = fixture.stores[worker % fixture.stores.length];
+        await rawSale(pool, {
+          storeId: store.id,
+          storeCode: store.code,
+          cashierId: store.cashierId,
+          productIds: pick(fixture.productIds, options.lines),
+        });
+      },
+    );
+    await pool.end();
+
+    const integrity = await checkIntegrity(database.url);
+    report(options, apiResult, rawResult, integrity);
+    if (!integrity.ok || apiResult.errors > 0) process.exitCode = 1;
+  } finally {
+    api?.kill('SIGTERM');
+    mail.close();
+    await database.close();
+  }
+}
+
+function report(
+  options: SalesBenchOptions,
+  apiResult: LoadResult,
+  rawResult: LoadResult,
+  integrity: object,
+): void {
+  const ratio =
+    rawResult.perSecond > 0
+      ? Math.round((apiResult.perSecond / rawResult.perSecond) * 100) / 100
+      : 0;
+  const summary = {
+    kind: 'sales',
+    at: new Date().toISOString(),
+    options,
+    api: apiResult,
+    raw: rawResult,
+    ratio,
+    integrity,
+  };
+  console.table({
+    api: {
+      'sales/s': apiResult.perSecond,
+      p50: apiResult.latencyMs.p50,
+      p95: apiResult.latencyMs.p95,
+      p99: apiResult.latencyMs.p99,
+      errors: apiResult.errors,
+    },
+    raw: {
+      'sales/s': rawResult.perSecond,
+      p50: rawResult.latencyMs.p50,
+      p95: rawResult.latencyMs.p95,
+      p99: rawResult.latencyMs.p99,
+      errors: rawResult.errors,
+    },
+  });
+  console.log(`API / raw SQL: ${ratio}   integrity: ${JSON.stringify(integrity)}`);
+  if (apiResult.errorSamples.length > 0) console.log('API errors:', apiResult.errorSamples);
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  const file = join(ROOT, 'bench-results', `sales-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify(summary, null, 2));
+  console.log(`Wrote ${file}`);
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuthUser, visibleStoreIds } from '../../common/auth/auth-user';
+import type { RequestMeta } from '../../common/auth/decorators';
+import { inTransaction } from '../../common/database/transaction';
+import {
+  DomainError,
+  FieldProblem,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../common/errors/domain-error';
+import { AuditService } from '../audit/audit.service';
+import { InventoryService } from '../inventory/inventory.service';
+import type { CreateReturnDto } from './dto/create-return.dto';
+import { SaleReturnResponse, toSaleReturnResponse } from './dto/sale-return.response';
+import { commissionToReverse, refundOf } from './sale-return-math';
+import { SaleLine } from './sale-line.entity';
+import { SaleReturnLine } from './sale-return-line.entity';
+import { SaleReturn } from './sale-return.entity';
+import { Sale, SaleStatus } from './sale.entity';
+
+interface ReturnedUnits {
+  saleLine: SaleLine;
+  quantity: number;
+}
+
+/**
+ * A return is one transaction on the locked sale: refund per line by cumulative allocation,
+ * returned quantities, sale status, commission reversal, optional restock through the inventory
+ * service, and the audit entry. Concurrent returns of one sale queue on the sale row.
+ */
+@Injectable()
+export class SaleReturnsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly inventory: InventoryService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(
+    user: AuthUser,
+    saleId: string,
+    dto: CreateReturnDto,
+    meta: RequestMeta,
+  ): Promise<SaleReturnResponse> {
+    rejectRepeatedLines(dto);
+    return inTransaction(this.dataSource, async (manager) => {
+      const sale = await this.lockVisibleSale(manager, user, saleId);
+      const saleLines = await manager.find(SaleLine, {
+        where: { saleId },
+        order: { lineNo: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const returned = matchReturnedUnits(dto, saleLines);
+
+      const returnId = randomUUID();
+      const returnLines = returned.map(({ saleLine, quantity }) =>
+        Object.assign(new SaleReturnLine(), {
+          returnId,
+          saleLineId: saleLine.id,
+          productId: saleLine.productId,
+          quantity,
+          ...refundOf(saleLine, quantity),
+        }),
+      );
+      const refundTotal = returnLines.reduce((acc, line) => acc + line.refund, 0);
+      const vatRefund = returnLines.reduce((acc, line) => acc + line.vat, 0);
+      const commissionReversed = commissionToReverse(
+        sale,
+        (await this.exVatReturnedBefore(manager, saleId)) + refundTotal - vatRefund,
+      );
+
+      const saleReturn: Omit<SaleReturn, 'createdAt'> = {
+        id: returnId,
+        saleId,
+        storeId: sale.storeId,
+        reason: dto.reason,
+        restock: dto.restock,
+        refundMethod: dto.refundMethod,
+        refundTotal,
+        vatRefund,
+        commissionReversed,
+        createdBy: user.id,
+      };
+      const inserted = await manager.insert(SaleReturn, saleReturn);
+      await manager.insert(SaleReturnLine, returnLines);
+      await this.markReturned(manager, sale, saleLines, returned, commissionReversed);
+      if (dto.restock) {
+        await this.inventory.move(manager, {
+          storeId: sale.storeId,
+          reason: 'return',
+          lines: returned.map(({ saleLine, quantity }) => ({
+            productId: saleLine.productId,
+            delta: quantity,
+          })),
+          referenceType: 'sale_return',
+          referenceId: returnId,
+          userId: user.id,
+        });
+      }
+      await this.audit.record(manager, {
+        action: 'sale.returned',
+        userId: user.id,
+        username: user.username,
+        entityType: 'sale',
+        entityId: saleId,
+        storeId: sale.storeId,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: {
+          returnId,
+          refundTotal,
+          vatRefund,
+          commissionReversed,
+          refundMethod: dto.refundMethod,
+          restock: dto.restock,
+          lines: returnLines.map((line) => ({
+            lineId: line.saleLineId,
+            quantity: line.quantity,
+            refund: line.refund,
+          })),
+        },
+      });
+      const createdAt = (inserted.generatedMaps[0] as { createdAt: Date }).createdAt;
+      return toSaleReturnResponse({ ...saleReturn, createdAt }, returnLines);
+    });
+  }
+
+  /** Locks the sale if the caller may see its store; any other sale is "not found". */
+  private async lockVisibleSale(
+    manager: EntityManager,
+    user: AuthUser,
+    saleId: string,
+  ): Promise<Sale> {
+    const visible = visibleStoreIds(user);
+    if (visible !== 'all' && visible.length === 0) throw new NotFoundError('Sale');
+    const sale = await manager.findOne(Sale, {
+      where: visible === 'all' ? { id: saleId } : { id: saleId, storeId: In(visible) },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!sale) throw new NotFoundError('Sale');
+    return sale;
+  }
+
+  /** Σ (refund − VAT) over the sale's earlier returns. */
+  private async exVatReturnedBefore(manager: EntityManager, saleId: string): Promise<number> {
+    const [row]: { ex_vat: number }[] = await manager.query(
+      `SELECT COALESCE(sum(line.refund - line.vat), 0)::bigint AS ex_vat
+         FROM sale_return_lines line
+         JOIN sale_returns r ON r.id = line.return_id
+        WHERE r.sale_id = $1`,
+      [saleId],
+    );
+    return row.ex_vat;
+  }
+
+  /** Adds the returned units to their lines, then sets the sale's status and reversed commission. */
+  private async markReturned(
+    manager: EntityManager,
+    sale: Sale,
+    saleLines: SaleLine[],
+    returned: ReturnedUnits[],
+    commissionReversed: number,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE sale_lines SET returned_quantity = sale_lines.returned_quantity + returned.quantity
+         FROM unnest($1::uuid[], $2::int[]) AS returned(line_id, quantity)
+        WHERE sale_lines.id = returned.line_id`,
+      [returned.map(({ saleLine }) => saleLine.id), returned.map(({ quantity }) => quantity)],
+    );
+    for (const { saleLine, quantity } of returned) saleLine.returnedQuantity += quantity;
+    const status: SaleStatus = saleLines.every((line) => line.returnedQuantity === line.quantity)
+      ? 'returned'
+      : 'partially_returned';
+    await manager.update(
+      Sale,
+      { id: sale.id },
+      { status, commissionReversed: sale.commissionReversed + commissionReversed },
+    );
+  }
+}
+
+/** Each sale line at most once per return (the DTO cannot say so). */
+function rejectRepeatedLines(dto: CreateReturnDto): void {
+  const seen = new Set<string>();
+  const problems: FieldProblem[] = [];
+  dto.items.forEach((item, index) => {
+    if (seen.has(item.lineId)) {
+      problems.push({
+        field: `items.${index}.lineId`,
+        problems: ['each line may appear once per return: use quantity'],
+      });
+    }
+    seen.add(item.lineId);
+  });
+  if (problems.length > 0) throw new ValidationFailedError(problems);
+}
+
+/**
+ * Pairs each item with its (locked) sale line: 400 for a line of another sale, 422
+ * RETURN_EXCEEDS_SALE listing every line asked for more than it still has.
+ */
+function matchReturnedUnits(dto: CreateReturnDto, saleLines: SaleLine[]): ReturnedUnits[] {
+  const linesById = new Map(saleLines.map((line) => [line.id, line]));
+  const unknown = dto.items.flatMap((item, index) =>
+    linesById.has(item.lineId)
+      ? []
+      : [{ field: `items.${index}.lineId`, problems: ['not a line of this sale'] }],
+  );
+  if (unknown.length > 0) throw new ValidationFailedError(unknown);
+  const returned = dto.items.map((item) => ({
+    saleLine: linesById.get(item.lineId) as SaleLine,
+    quantity: item.quantity,
+  }));
+  const exceeding = returned
+    .map(({ saleLine, quantity }) => ({
+      lineId: saleLine.id,
+      requested: quantity,
+      returnable: saleLine.quantity - saleLine.returnedQuantity,
+    }))
+    .filter((line) => line.requested > line.returnable);
+  if (exceeding.length > 0) {
+    throw new DomainError(
+      'RETURN_EXCEEDS_SALE',
+      'Returning more than was sold minus already returned; nothing was returned',
+      exceeding,
+    );
+  }
+  return returned;
+}
