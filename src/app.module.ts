@@ -5,6 +5,7 @@ import { loggerModule } from './common/http/logger.module';
 import { RedisModule } from './common/redis/redis.module';
 import { configModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { AlertsModule } from './modules/alerts/alerts.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CatalogModule } from './modules/catalog/catalog.module';
@@ -13,7 +14,9 @@ import { HealthModule } from './modules/health/health.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { SalesModule } from './modules/sales/sales.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { ReportsModule } from './modules/reports/reports.module';
 import { StoresModule } from './modules/stores/stores.module';
+import { TransfersModule } from './modules/transfers/transfers.module';
 import { UsersModule } from './modules/users/users.module';
 
 @Module({})
@@ -34,7 +37,10 @@ export class AppModule {
         CatalogModule,
         InventoryModule,
         SalesModule,
+        TransfersModule,
+        ReportsModule,
         NotificationsModule,
+        AlertsModule,
         DemoModule,
         ...extraImports,
       ],

@@ -1,8 +1,12 @@
 /**
  * npm run bench [-- <kind>] [--concurrency 32] [--duration 20] [--stores 20] [--products 2000] [--lines 3] [--pool 10]
- * Kinds: sales (default). Results are printed and written under bench-results/.
+ *                 npm run bench -- reports [--sale-lines 1000000] [--days 400] [--runs 30]
+ *                 npm run bench -- login [--concurrency 8] [--duration 10]
+ * Kinds: sales (default), reports, login. Results are printed and written under bench-results/.
  */
 import 'reflect-metadata';
+import { runLoginBench } from './login';
+import { runReportsBench } from './reports';
 import { runSalesBench } from './sales';
 
 type Runner = (args: Map<string, string>) => Promise<void>;
@@ -22,6 +26,17 @@ const RUNNERS: Record<string, Runner> = {
       products: number(args, 'products', 2000),
       lines: number(args, 'lines', 3),
       poolSize: number(args, 'pool', 10),
+    }),
+  login: (args) =>
+    runLoginBench({
+      concurrency: number(args, 'concurrency', 8),
+      durationSeconds: number(args, 'duration', 10),
+    }),
+  reports: (args) =>
+    runReportsBench({
+      saleLines: number(args, 'sale-lines', 1_000_000),
+      days: number(args, 'days', 400),
+      runs: number(args, 'runs', 30),
     }),
 };
 

@@ -27,7 +27,7 @@ function pick<T>(items: T[], count: number): T[] {
   return [...chosen];
 }
 
-async function startApi(
+export async function startApi(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; baseUrl: string }> {
   const port = 3400 + Math.floor(Math.random() * 500);

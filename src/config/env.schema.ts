@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsNumber,
@@ -65,6 +66,14 @@ export class EnvironmentVariables {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /** Read replicas for report queries (comma-separated postgres:// URLs); unset: the primary. */
+  @Transform(toList)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    each: true,
+    message: 'DATABASE_REPLICA_URLS must be comma-separated postgres:// URLs',
+  })
+  DATABASE_REPLICA_URLS: string[] = [];
+
   @IsInt()
   @Min(1)
   @Max(500)
@@ -77,6 +86,11 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(100)
   DATABASE_CONNECT_TIMEOUT_MS: number = 5000;
+
+  /** Longest wait for a row lock (e.g. a duplicate Idempotency-Key in flight) before giving up. */
+  @IsInt()
+  @Min(100)
+  DATABASE_LOCK_TIMEOUT_MS: number = 10000;
 
   @Transform(toBoolean)
   @IsBoolean()
@@ -212,6 +226,21 @@ export class EnvironmentVariables {
   @Min(24)
   IDEMPOTENCY_TTL_HOURS: number = 24;
 
+  /** How long a computed report is served again (Redis, or memory without it); 0: never. */
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  REPORT_CACHE_SECONDS: number = 30;
+
+  /**
+   * How often closed days are rolled up into report_daily_sales (ms); 0 turns it off in this
+   * process. Default 60000, but 0 under NODE_ENV=test (tests call the rollup themselves).
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  REPORT_ROLLUP_INTERVAL_MS?: number;
+
   @Transform(toList)
   @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
@@ -226,6 +255,28 @@ export class EnvironmentVariables {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+
+  /** Also write rotating files here: info.log and error.log, 10 MB × 5 each. Unset: stdout only. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  LOG_DIR?: string;
+
+  /** Who is emailed about unhandled errors in production (comma-separated); empty: nobody. */
+  @Transform(toList)
+  @IsEmail({}, { each: true, message: 'ADMIN_EMAILS must be comma-separated email addresses' })
+  ADMIN_EMAILS: string[] = [];
+
+  /** Where scripts/backup.sh writes backups (checked by `npm run check:prod`). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  BACKUP_DIR?: string;
+
+  /** scripts/backup.sh deletes backups older than this many days. */
+  @IsInt()
+  @Min(1)
+  BACKUP_RETENTION_DAYS: number = 30;
 
   @IsOptional()
   @IsInt()
@@ -283,6 +334,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   env.JWT_SECRET ??= DEVELOPMENT_JWT_SECRET;
   env.SHUTDOWN_GRACE_MS ??= env.NODE_ENV === 'production' ? 5000 : 0;
   env.OUTBOX_POLL_MS ??= env.NODE_ENV === 'test' ? 0 : 1000;
+  env.REPORT_ROLLUP_INTERVAL_MS ??= env.NODE_ENV === 'test' ? 0 : 60_000;
   if (env.NODE_ENV === 'test' && raw.LOG_LEVEL === undefined) env.LOG_LEVEL = 'silent';
   return env;
 }

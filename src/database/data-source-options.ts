@@ -7,6 +7,9 @@ export interface DatabaseSettings {
   poolSize?: number;
   statementTimeoutMs?: number;
   connectTimeoutMs?: number;
+  lockTimeoutMs?: number;
+  /** Read replicas: only query runners created with mode 'slave' (the reports) use them. */
+  replicaUrls?: string[];
   migrationsRun?: boolean;
   applicationName?: string;
   /** TypeORM's own console logging of failed queries and migrations. */
@@ -24,6 +27,17 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
   return {
     type: 'postgres',
     url: settings.url,
+    // Everything else, reads included, stays on the primary (defaultMode), so a write is
+    // always visible to the next request; reports ask for a 'slave' runner explicitly.
+    ...(settings.replicaUrls?.length
+      ? {
+          replication: {
+            master: { url: settings.url },
+            slaves: settings.replicaUrls.map((url) => ({ url })),
+            defaultMode: 'master' as const,
+          },
+        }
+      : {}),
     entities: ENTITY_GLOBS,
     migrations: MIGRATION_GLOBS,
     migrationsTableName: 'migrations',
@@ -40,6 +54,8 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
     extra: {
       application_name: settings.applicationName ?? 'pos-backend',
       statement_timeout: settings.statementTimeoutMs ?? 15000,
+      // A lock wait longer than this fails the statement instead of queueing tills indefinitely.
+      lock_timeout: settings.lockTimeoutMs ?? 10000,
       idle_in_transaction_session_timeout: 60000,
     },
   };

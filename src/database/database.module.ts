@@ -17,6 +17,8 @@ import { buildDataSourceOptions } from './data-source-options';
             poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
             statementTimeoutMs: config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
             connectTimeoutMs: config.get('DATABASE_CONNECT_TIMEOUT_MS', { infer: true }),
+            lockTimeoutMs: config.get('DATABASE_LOCK_TIMEOUT_MS', { infer: true }),
+            replicaUrls: config.get('DATABASE_REPLICA_URLS', { infer: true }),
             migrationsRun: config.get('DATABASE_MIGRATIONS_RUN', { infer: true }),
             logging: config.get('LOG_LEVEL', { infer: true }) !== 'silent',
           }),

@@ -27,9 +27,20 @@ describe('low-stock alerts from real stock movements (embedded mode)', () => {
 
   beforeAll(async () => {
     smtp = await SmtpSink.start();
-    api = await startTestApp({ env: { REDIS_URL: undefined, SMTP_URL: smtp.url, OUTBOX_POLL_MS: '50', OUTBOX_BACKOFF_MS: '100' } });
+    api = await startTestApp({
+      env: {
+        REDIS_URL: undefined,
+        SMTP_URL: smtp.url,
+        OUTBOX_POLL_MS: '50',
+        OUTBOX_BACKOFF_MS: '100',
+      },
+    });
     storeId = await seedStore(api, { name: 'Kisumu Mega' });
-    await api.app.get(DataSource).query(`UPDATE stores SET low_stock_emails = '{stock@kisumu.example}' WHERE id = $1`, [storeId]);
+    await api.app
+      .get(DataSource)
+      .query(`UPDATE stores SET low_stock_emails = '{stock@kisumu.example}' WHERE id = $1`, [
+        storeId,
+      ]);
     manager = (await signedIn(api, 'manager', [storeId])).token;
   });
   afterAll(async () => {

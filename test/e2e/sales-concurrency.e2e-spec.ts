@@ -30,7 +30,17 @@ describe('sales under concurrency and retries', () => {
     ).map((row: { receipt_seq: number }) => row.receipt_seq);
 
   beforeAll(async () => {
-    api = await startTestApp({ env: { DATABASE_POOL_SIZE: '10' } });
+    api = await startTestApp({
+      env: {
+        DATABASE_POOL_SIZE: '10',
+        // These tests queue up to 200 requests on one row on a 2-core machine that is running
+        // other suites too. Production's pool and lock waits (5 s, 10 s) would turn that queue
+        // into 503s, which is a different behaviour, tested elsewhere; here every request must
+        // reach its stock decision.
+        DATABASE_CONNECT_TIMEOUT_MS: '60000',
+        DATABASE_LOCK_TIMEOUT_MS: '60000',
+      },
+    });
     dataSource = api.app.get(DataSource);
     storeId = await seedStore(api);
     cashierUser = await seedUser(api, 'cashier', [storeId]);
@@ -181,7 +191,10 @@ describe('sales under concurrency and retries', () => {
       const first = (await postSale(api, cashier, body, key)).json();
       const cleanup = api.app.get(IdempotencyCleanup);
       expect(await cleanup.removeExpired()).toBe(0); // younger than 24 h: kept
-      await dataSource.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [key]);
+      await dataSource.query(
+        `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`,
+        [key],
+      );
       expect(await cleanup.removeExpired()).toBeGreaterThanOrEqual(1);
       const second = await postSale(api, cashier, body, key);
       expect(second.statusCode).toBe(201);

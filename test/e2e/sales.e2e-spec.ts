@@ -367,3 +367,38 @@ describe('sales line limit', () => {
     ]);
   });
 });
+
+describe('a duplicate Idempotency-Key still in flight', () => {
+  let api: TestApp;
+  afterAll(() => api.close());
+
+  it('waits up to DATABASE_LOCK_TIMEOUT_MS for the first request, then answers 409 IDEMPOTENCY_IN_PROGRESS', async () => {
+    api = await startTestApp({ env: { DATABASE_LOCK_TIMEOUT_MS: '300' } });
+    const storeId = await seedStore(api);
+    const cashier = await seedUser(api, 'cashier', [storeId]);
+    const token = (await login(api, cashier.username)).accessToken;
+    const productId = await seedProduct(api);
+    const key = randomUUID();
+    // The first request's transaction: it holds the key and has not committed yet.
+    const inFlight = api.app.get(DataSource).createQueryRunner();
+    await inFlight.connect();
+    await inFlight.startTransaction();
+    await inFlight.query(
+      `INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)`,
+      [cashier.id, key, '0'.repeat(64)],
+    );
+    try {
+      const duplicate = await postSale(
+        api,
+        token,
+        { storeId, items: [{ productId, quantity: 1 }] },
+        key,
+      );
+      expect(duplicate.statusCode).toBe(409);
+      expect(duplicate.json().code).toBe('IDEMPOTENCY_IN_PROGRESS');
+    } finally {
+      await inFlight.rollbackTransaction();
+      await inFlight.release();
+    }
+  });
+});

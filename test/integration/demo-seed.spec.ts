@@ -10,7 +10,9 @@ describe('demo data for npm start', () => {
   afterAll(() => api.close());
 
   const count = async (table: string) => {
-    const [{ count }] = await api.app.get(DataSource).query(`SELECT count(*)::int AS count FROM ${table}`);
+    const [{ count }] = await api.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS count FROM ${table}`);
     return count as number;
   };
 
@@ -26,7 +28,11 @@ describe('demo data for npm start', () => {
         WHERE i.quantity <> (SELECT COALESCE(sum(delta), 0) FROM stock_movements m WHERE m.store_id = i.store_id AND m.product_id = i.product_id)`,
     );
     expect(mismatched).toBe(0);
-    const login = await api.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'cashier.nbo', password: 'demo-cashier-pass' } });
+    const login = await api.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'cashier.nbo', password: 'demo-cashier-pass' },
+    });
     expect(login.statusCode).toBe(200);
     expect(login.json().user.storeIds).toHaveLength(1);
   });

@@ -1,4 +1,4 @@
-import { csvField, csvLine, csvLines } from '../../src/common/csv/csv';
+import { csvField, csvLine, csvLines, inChunks } from '../../src/common/csv/csv';
 
 describe('CSV (RFC 4180)', () => {
   it('leaves plain text as it is', () => {
@@ -68,5 +68,15 @@ describe('CSV (RFC 4180)', () => {
     const lines: string[] = [];
     for await (const line of csvLines(columns, rows())) lines.push(line);
     expect(lines).toEqual(['sku,qty\r\n', 'A-1,2\r\n', '"B,2",-1\r\n']);
+  });
+
+  it('sends lines in chunks of about the given size, losing none', async () => {
+    async function* lines() {
+      for (let index = 0; index < 10; index++) yield `line ${index}\r\n`;
+    }
+    const chunks: string[] = [];
+    for await (const chunk of inChunks(lines(), 20)) chunks.push(chunk);
+    expect(chunks.join('')).toBe(Array.from({ length: 10 }, (_, i) => `line ${i}\r\n`).join(''));
+    expect(chunks).toHaveLength(4); // three of 24 characters, then the last 16
   });
 });

@@ -1,4 +1,4 @@
-import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, ObjectLiteral, ReplicationMode, SelectQueryBuilder } from 'typeorm';
 
 const DEFAULT_BATCH_SIZE = 1000;
 
@@ -6,15 +6,17 @@ const DEFAULT_BATCH_SIZE = 1000;
  * Every row of a SQL query, read through a server-side cursor in batches, so an export of any
  * size holds one batch in memory. The cursor runs on its own connection in a read transaction,
  * released when the iteration ends, fails or is abandoned (a client that goes away
- * mid-download). Nothing is queried until the iteration starts.
+ * mid-download). Nothing is queried until the iteration starts. `mode: 'slave'` reads from a
+ * replica when DATABASE_REPLICA_URLS configures one (reports), else from the primary.
  */
 export async function* streamQuery<T>(
   dataSource: DataSource,
   sql: string,
   parameters: unknown[] = [],
   batchSize = DEFAULT_BATCH_SIZE,
+  mode: ReplicationMode = 'master',
 ): AsyncGenerator<T> {
-  const runner = dataSource.createQueryRunner();
+  const runner = dataSource.createQueryRunner(mode);
   try {
     await runner.startTransaction();
     await runner.query(`DECLARE stream_query_cursor NO SCROLL CURSOR FOR ${sql}`, parameters);

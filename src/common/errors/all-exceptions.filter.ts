@@ -1,5 +1,13 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorAlerts } from '../../modules/alerts/error-alerts.service';
 import { isDatabaseUnavailable } from './database-errors';
 import { DomainError, ErrorCode } from './domain-error';
 
@@ -68,6 +76,9 @@ function fastifyError(exception: unknown): Mapped | undefined {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /** Emails the admins about 500s in production (throttled); absent in bare test modules. */
+  constructor(@Optional() private readonly alerts?: ErrorAlerts) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
@@ -82,6 +93,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     };
     for (const [name, value] of Object.entries(mapped.headers ?? {})) reply.header(name, value);
     reply.status(mapped.status).send(body);
+    if (mapped.status === 500 && this.alerts?.enabled) {
+      const route = request.routeOptions?.url ?? request.url.split('?')[0];
+      void this.alerts.report(exception, {
+        source: `${request.method} ${route}`,
+        requestId: body.requestId,
+      });
+    }
   }
 
   private map(exception: unknown, request: FastifyRequest): Mapped {

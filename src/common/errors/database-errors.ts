@@ -13,6 +13,8 @@ const UNAVAILABLE_CODES = new Set([
   '08003',
   '08006',
   '53300', // too_many_connections
+  '55P03', // lock_not_available: a lock wait exceeded DATABASE_LOCK_TIMEOUT_MS
+  '57014', // query_canceled: statement_timeout
 ]);
 
 const UNAVAILABLE_MESSAGES = [
@@ -22,7 +24,7 @@ const UNAVAILABLE_MESSAGES = [
   'Connection terminated unexpectedly',
 ];
 
-/** True when an error means PostgreSQL could not be reached, as opposed to a bug or a bad query. */
+/** True when PostgreSQL could not be reached or could not serve in time (the request wrote nothing). */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const withCode = error as Error & { code?: string; driverError?: unknown; cause?: unknown };

@@ -35,7 +35,8 @@ export class InventoryService {
       throw new Error('InventoryService.move needs the manager of an open transaction');
     }
     const lines = normalizeLines(request.lines);
-    const defaultLevels = await this.defaultReorderLevels(manager, lines);
+    const defaultLevels =
+      request.productReorderLevels ?? (await this.defaultReorderLevels(manager, lines));
     const applied: Omit<StockMoveResult, 'movementId' | 'crossedReorderLevel'>[] = [];
     const short: ShortLine[] = [];
     for (const line of lines) {

@@ -14,6 +14,8 @@ export interface StockMoveRequest {
   referenceId?: string;
   userId?: string | null;
   note?: string | null;
+  /** Default reorder levels of the products, when the caller has loaded them already (saves a query). */
+  productReorderLevels?: Map<string, number>;
 }
 
 export interface StockMoveResult {

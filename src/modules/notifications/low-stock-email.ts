@@ -28,12 +28,12 @@ export function escapeHtml(value: string | number): string {
 }
 
 /** Names typed by users go into a header: no line breaks or other control characters. */
-function oneLine(value: string): string {
+export function oneLine(value: string): string {
   // eslint-disable-next-line no-control-regex
   return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
-function formatTime(at: Date, timeZone: string): string {
+export function formatTime(at: Date, timeZone: string): string {
   const format = (zone: string) =>
     new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' })
       .format(at)

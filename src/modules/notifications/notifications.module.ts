@@ -5,6 +5,7 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { StoresModule } from '../stores/stores.module';
 import { UsersModule } from '../users/users.module';
 import { Mailer } from './mailer';
+import { OutboxComposers } from './outbox-composers';
 import {
   closeQueue,
   createNotificationsQueue,
@@ -17,8 +18,9 @@ import { OutboxRelay } from './outbox-relay.service';
 import { OutboxService } from './outbox.service';
 
 /**
- * Low-stock emails through a transactional outbox. Other modules write messages with
- * `OutboxService.add(manager, message)` inside their transaction. After commit:
+ * Emails through a transactional outbox (low-stock alerts here; other modules register the
+ * composers of their own message types with `OutboxComposers`). Other modules write messages
+ * with `OutboxService.add(manager, message)` inside their transaction. After commit:
  * - with REDIS_URL, `OutboxRelay` (in every API process) moves due rows into the BullMQ queue
  *   `notifications` and the worker process (`NotificationsWorkerModule`) sends them;
  * - without it (embedded default), `OutboxDispatcher` sends them from the API process.
@@ -36,12 +38,20 @@ import { OutboxService } from './outbox.service';
       },
     },
     Mailer,
+    OutboxComposers,
     OutboxService,
     OutboxDelivery,
     OutboxRelay,
     OutboxDispatcher,
   ],
-  exports: [OutboxService, OutboxDelivery, OutboxRelay, OutboxDispatcher, NOTIFICATIONS_QUEUE],
+  exports: [
+    OutboxService,
+    OutboxComposers,
+    OutboxDelivery,
+    OutboxRelay,
+    OutboxDispatcher,
+    NOTIFICATIONS_QUEUE,
+  ],
 })
 export class NotificationsModule implements OnApplicationShutdown {
   constructor(@Inject(NOTIFICATIONS_QUEUE) private readonly queue: NotificationsQueue | null) {}

@@ -1,6 +1,7 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, Optional } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { ErrorAlerts } from '../alerts/error-alerts.service';
 import {
   closeQueue,
   DeliverJobData,
@@ -27,6 +28,7 @@ export class NotificationsProcessor extends WorkerHost implements BeforeApplicat
   constructor(
     private readonly delivery: OutboxDelivery,
     @InjectQueue(NOTIFICATIONS_QUEUE_NAME) private readonly queue: NotificationsQueue,
+    @Optional() private readonly alerts?: ErrorAlerts,
   ) {
     super();
     queue.on('error', (error) => this.connectionError(error));
@@ -38,6 +40,21 @@ export class NotificationsProcessor extends WorkerHost implements BeforeApplicat
     if (Date.now() - this.lastConnectionWarning < 60_000) return;
     this.lastConnectionWarning = Date.now();
     this.logger.warn(`Queue: ${error.message} (BullMQ keeps reconnecting)`);
+  }
+
+  /**
+   * BullMQ emits `failed` after every failed attempt; after the last one the admins are alerted
+   * (production). Not for the alerts' own jobs: a mail server that is down would only feed them.
+   */
+  @OnWorkerEvent('failed')
+  jobFailed(job: Job<DeliverJobData> | undefined, error: Error): void {
+    if (!job || job.name === 'error_alert') return;
+    const final =
+      error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!final) return;
+    void this.alerts?.report(error, {
+      source: `job ${job.name} (outbox ${job.data.outboxId}, ${job.attemptsMade} attempts)`,
+    });
   }
 
   async process(job: Job<DeliverJobData>): Promise<DeliveryOutcome> {

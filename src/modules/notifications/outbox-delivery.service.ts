@@ -6,8 +6,9 @@ import type { Env } from '../../config/env.schema';
 import { ProductsService } from '../catalog/products.service';
 import { StoresService } from '../stores/stores.service';
 import { UsersService } from '../users/users.service';
-import { renderLowStockEmail, RenderedEmail } from './low-stock-email';
+import { renderLowStockEmail } from './low-stock-email';
 import { Mailer, SentMail } from './mailer';
+import { ComposedEmail, NothingToSend, OutboxComposers } from './outbox-composers';
 import type { LowStockPayload, OutboxMessage } from './outbox-message';
 import { backoffDelayMs, outboxSettings, OutboxSettings } from './outbox-settings';
 import { updatedRows } from './sql-results';
@@ -31,11 +32,6 @@ interface ClaimedRow {
 }
 
 const MARK_DELIVERED_TRIES = 4;
-
-/** A message that will never turn into an email: settle the row with a note, do not retry. */
-class NothingToSend {
-  constructor(readonly note: string) {}
-}
 
 /** The domain `@pos.local` of every Message-ID: `<outbox-id@pos.local>`. */
 export function messageIdFor(outboxId: string): string {
@@ -64,6 +60,7 @@ export class OutboxDelivery {
     private readonly stores: StoresService,
     private readonly products: ProductsService,
     private readonly users: UsersService,
+    private readonly composers: OutboxComposers,
     config: ConfigService<Env, true>,
   ) {
     this.settings = outboxSettings(config);
@@ -128,23 +125,21 @@ export class OutboxDelivery {
     return row.delivered ? 'already-delivered' : 'busy';
   }
 
-  private async compose(
-    row: ClaimedRow,
-  ): Promise<(RenderedEmail & { to: string[] }) | NothingToSend> {
-    switch (row.type as OutboxMessage['type']) {
-      case 'low_stock':
-        return this.composeLowStock(row.payload, row.created_at);
-      default:
-        // Written by a newer version during a rolling deploy: fail (and retry) until a sender
-        // that knows the type picks it up, rather than dropping it.
-        throw new Error(`Unknown outbox message type '${row.type}'`);
-    }
+  private async compose(row: ClaimedRow): Promise<ComposedEmail | NothingToSend> {
+    if (row.type === 'low_stock')
+      return this.composeLowStock(row.payload as LowStockPayload, row.created_at);
+    // Types of other modules (transfers) come from the composers they registered.
+    const composer = this.composers.get(row.type);
+    if (composer) return composer(row.payload, row.created_at);
+    // Written by a newer version during a rolling deploy: fail (and retry) until a sender
+    // that knows the type picks it up, rather than dropping it.
+    throw new Error(`Unknown outbox message type '${row.type}'`);
   }
 
   private async composeLowStock(
     payload: LowStockPayload,
     occurredAt: Date,
-  ): Promise<(RenderedEmail & { to: string[] }) | NothingToSend> {
+  ): Promise<ComposedEmail | NothingToSend> {
     const [store, product, managers] = await Promise.all([
       this.stores.findById(payload.storeId),
       this.products.findById(payload.productId),

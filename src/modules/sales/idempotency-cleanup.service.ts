@@ -29,7 +29,9 @@ export class IdempotencyCleanup implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     if (!this.scheduled) return;
     this.timer = setInterval(() => {
-      this.removeExpired().catch((error: Error) => this.logger.warn(`Idempotency cleanup failed: ${error.message}`));
+      this.removeExpired().catch((error: Error) =>
+        this.logger.warn(`Idempotency cleanup failed: ${error.message}`),
+      );
     }, EVERY_MS);
     this.timer.unref();
   }

@@ -2,9 +2,6 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
 
-/** How long a duplicate waits for the first request's transaction before answering 409. */
-const WAIT_FOR_IN_FLIGHT = '10s';
-
 /** SHA-256 of the body with keys sorted, so key order and whitespace do not matter. */
 export function hashRequest(body: unknown): string {
   const canonical = (value: unknown): unknown => {
@@ -29,14 +26,14 @@ export type Claim = { claimed: true } | { claimed: false; saleId: string };
 /**
  * Claims (user, key) for the sale about to be made, inside its transaction. If another request holds the key and is
  * still running, PostgreSQL makes this insert wait for it: when it commits we replay its sale,
- * when it rolls back we proceed. A wait longer than WAIT_FOR_IN_FLIGHT answers 409.
+ * when it rolls back we proceed. A wait longer than the connection's lock_timeout
+ * (DATABASE_LOCK_TIMEOUT_MS) answers 409.
  */
 export async function claimIdempotencyKey(
   manager: EntityManager,
   claim: { userId: string; key: string; requestHash: string; saleId: string },
 ): Promise<Claim> {
   const { userId, key, requestHash, saleId } = claim;
-  await manager.query(`SET LOCAL lock_timeout = '${WAIT_FOR_IN_FLIGHT}'`);
   let inserted: unknown[];
   try {
     inserted = await manager.query(
@@ -53,7 +50,6 @@ export async function claimIdempotencyKey(
     }
     throw error;
   }
-  await manager.query(`SET LOCAL lock_timeout = 0`);
   if (inserted.length > 0) return { claimed: true };
   const [existing]: { request_hash: string; sale_id: string }[] = await manager.query(
     `SELECT request_hash, sale_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`,

@@ -81,15 +81,23 @@ export class SalesService {
     const requestHash = hashRequest(dto);
     return inTransaction(this.dataSource, async (manager) => {
       const saleId = randomUUID();
-      const claim = await claimIdempotencyKey(manager, { userId: user.id, key: idempotencyKey, requestHash, saleId });
-      if (!claim.claimed) return { sale: await this.reader.load(manager, claim.saleId), replayed: true };
+      const claim = await claimIdempotencyKey(manager, {
+        userId: user.id,
+        key: idempotencyKey,
+        requestHash,
+        saleId,
+      });
+      if (!claim.claimed)
+        return { sale: await this.reader.load(manager, claim.saleId), replayed: true };
 
       const products = await this.activeProducts(manager, dto);
       const lines = this.price(dto, products);
       const totals = summarize(lines);
       const settlement = settle(totals.total, dto.payments);
       if (!settlement.ok) throw new DomainError('PAYMENT_MISMATCH', settlement.reason);
-      const commissionRateBp = percentToBasisPoints(await this.users.commissionRate(manager, user.id));
+      const commissionRateBp = percentToBasisPoints(
+        await this.users.commissionRate(manager, user.id),
+      );
       await this.audit.record(manager, {
         action: 'sale.created',
         userId: user.id,
@@ -111,6 +119,9 @@ export class SalesService {
         referenceType: 'sale',
         referenceId: saleId,
         userId: user.id,
+        productReorderLevels: new Map(
+          [...products.values()].map((product) => [product.id, product.reorderLevel]),
+        ),
       });
       const receiptSeq = await this.nextReceiptNumber(manager, store.id);
       const sale: Omit<Sale, 'createdAt'> = {

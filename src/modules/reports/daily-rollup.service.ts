@@ -1,0 +1,102 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Env } from '../../config/env.schema';
+import { DELETE_STALE_DAYS, ROLL_UP_STORE } from './report-sql';
+
+/** pg advisory lock key: one API instance rolls up at a time. */
+const ROLLUP_LOCK = 7_358_120_041;
+/** Days one store rolls up per statement, so a first backfill runs in short steps. */
+const DAYS_PER_STEP = 31;
+
+/**
+ * Keeps report_daily_sales up to date: every REPORT_ROLLUP_INTERVAL_MS it writes one row per
+ * store and closed local day (a day that ended more than SALE_MAX_BACKDATE_HOURS ago, so no
+ * sale can be dated into it any more), and drops rows made under a time zone the store no
+ * longer has or a shorter backdating window. The reports read closed days from there and
+ * aggregate only the open days live, so a month costs the same on 1 or 100 million lines.
+ * Runs on the primary, in short autocommitted statements, under an advisory lock.
+ */
+@Injectable()
+export class DailyRollupService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DailyRollupService.name);
+  private readonly intervalMs: number;
+  private readonly backdateHours: number;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    config: ConfigService<Env, true>,
+  ) {
+    this.intervalMs = config.get('REPORT_ROLLUP_INTERVAL_MS', { infer: true }) ?? 0;
+    this.backdateHours = config.get('SALE_MAX_BACKDATE_HOURS', { infer: true });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.intervalMs > 0) this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /**
+   * One pass over every store (at most DAYS_PER_STEP days each). Returns true when some store
+   * has more closed days waiting, false when all are rolled up or another instance holds the lock.
+   */
+  async rollUp(): Promise<boolean> {
+    const runner = this.dataSource.createQueryRunner('master');
+    try {
+      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock($1) AS locked`, [
+        ROLLUP_LOCK,
+      ]);
+      if (!locked) return false;
+      try {
+        await runner.query(DELETE_STALE_DAYS, [this.backdateHours]);
+        const stores: { id: string }[] = await runner.query(`SELECT id FROM stores ORDER BY id`);
+        let more = false;
+        for (const { id } of stores) {
+          const written = await runner.query(ROLL_UP_STORE, [
+            id,
+            this.backdateHours,
+            DAYS_PER_STEP,
+          ]);
+          if (written.length === DAYS_PER_STEP) more = true;
+        }
+        return more;
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock($1)`, [ROLLUP_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Rolls up until nothing closed is left (a first backfill, or the benchmark). */
+  async rollUpAll(): Promise<void> {
+    while (await this.rollUp()) {
+      if (this.stopped) return;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.rollUp()
+        .catch((error: unknown) => {
+          this.logger.warn(`daily rollup failed, retrying later: ${(error as Error).message}`);
+          return false;
+        })
+        .then((more) => {
+          this.running = undefined;
+          this.schedule(more ? 0 : this.intervalMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+}
