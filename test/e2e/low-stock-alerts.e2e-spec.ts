@@ -4,20 +4,7 @@ import { bearer, seedStore, signedIn } from '../support/auth';
 import { seedProduct } from '../support/catalog';
 import { postSale } from '../support/sales';
 import { SmtpSink } from '../support/smtp-sink';
-
-const sleep = (ms: number) => new Promise((wait) => setTimeout(wait, ms));
-
-async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(25);
-    }
-  }
-}
+import { eventually, sleep } from '../support/eventually';
 
 describe('low-stock alerts from real stock movements (embedded mode)', () => {
   let api: TestApp;

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
@@ -5,14 +7,11 @@ import { DataSource } from 'typeorm';
 import { ReportCache } from '../../src/modules/reports/report-cache';
 import { startTestApp, TestApp } from '../support/app';
 import { signedIn } from '../support/auth';
-import { seedProduct } from '../support/catalog';
-import {
-  getReport,
-  parseCsv,
-  receiveStock,
-  sellAt,
-  staffedStore as staffedStoreOf,
-} from '../support/reports';
+import { receiveStock, seedProduct } from '../support/catalog';
+import { getReport, parseCsv, sellAt, staffedStore as staffedStoreOf } from '../support/reports';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 describe('reports: cache and CSV', () => {
   let api: TestApp;
@@ -221,8 +220,10 @@ describe('reports: cache and CSV', () => {
                 AND query LIKE 'FETCH % FROM stream_query_cursor'`,
           )
         )[0].count as number;
+      collectGarbage();
       const baseline = process.memoryUsage().heapUsed;
       let peak = baseline;
+      let chunks = 0;
       let pausedWithCursorOpen = 0;
       const result = await new Promise<{ bytes: number; lines: number }>((resolve, reject) => {
         const request = get(
@@ -248,7 +249,11 @@ describe('reports: cache and CSV', () => {
               }
               bytes += chunk.length;
               for (const byte of chunk) if (byte === 0x0a) lines++;
-              peak = Math.max(peak, process.memoryUsage().heapUsed);
+              // Live memory, not garbage waiting for the collector: measure after a collection.
+              if (++chunks % 50 === 0) {
+                collectGarbage();
+                peak = Math.max(peak, process.memoryUsage().heapUsed);
+              }
             });
             response.on('end', () => resolve({ bytes, lines }));
             response.on('error', reject);

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, seedStore, signedIn } from '../support/auth';
-import { seedProduct } from '../support/catalog';
+import { receiveStock, seedProduct } from '../support/catalog';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { getReport, parseCsv, receiveStock } from '../support/reports';
+import { getReport, parseCsv } from '../support/reports';
 import { postSale } from '../support/sales';
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, login, seedStore, seedUser, signedIn } from '../support/auth';
-import { seedProduct, stockOf } from '../support/catalog';
+import { receiveStock, seedProduct, stockOf } from '../support/catalog';
 import { postSale, SaleItem } from '../support/sales';
 
 interface ReturnItem {
@@ -20,20 +20,9 @@ describe('sale returns', () => {
   let managerB: string;
   let admin: string;
 
-  const receive = async (storeId: string, productId: string, quantity: number) => {
-    await dataSource.query(
-      `WITH moved AS (
-         INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, $3)
-         ON CONFLICT (store_id, product_id) DO UPDATE SET quantity = inventory.quantity + EXCLUDED.quantity
-         RETURNING quantity)
-       INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason) SELECT $1, $2, $3, quantity, 'receiving' FROM moved`,
-      [storeId, productId, quantity],
-    );
-  };
-
   /** A sale at store A by the 2.5% cashier, with stock received for it first. */
   const sell = async (items: SaleItem[], storeId = storeA, token = cashier) => {
-    for (const item of items) await receive(storeId, item.productId, item.quantity);
+    for (const item of items) await receiveStock(api, storeId, item.productId, item.quantity);
     const response = await postSale(api, token, { storeId, items });
     expect(response.statusCode).toBe(201);
     return response.json();
@@ -206,7 +195,7 @@ describe('sale returns', () => {
   describe('stock', () => {
     it('restock puts the units back through the ledger, referencing the return', async () => {
       const productId = await seedProduct(api);
-      await receive(storeA, productId, 7);
+      await receiveStock(api, storeA, productId, 7);
       const sale = await sell([{ productId, quantity: 3 }]);
       expect(await stockOf(api, storeA, productId)).toMatchObject({ quantity: 7, ledger: 7 });
       const response = await postReturn(

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { IdempotencyCleanup } from '../../src/modules/sales/idempotency-cleanup.service';
 import { startTestApp, TestApp } from '../support/app';
 import { login, seedStore, seedUser } from '../support/auth';
-import { seedProduct, stockOf } from '../support/catalog';
+import { receiveStock, seedProduct, stockOf } from '../support/catalog';
 import { postSale } from '../support/sales';
 
 describe('sales under concurrency and retries', () => {
@@ -12,14 +12,6 @@ describe('sales under concurrency and retries', () => {
   let storeId: string;
   let cashier: string;
   let cashierUser: { username: string };
-
-  const receive = async (productId: string, quantity: number) => {
-    await dataSource.query(
-      `WITH moved AS (INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, $3) RETURNING quantity)
-       INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason) SELECT $1, $2, $3, quantity, 'receiving' FROM moved`,
-      [storeId, productId, quantity],
-    );
-  };
 
   const receiptNumbers = async () =>
     (
@@ -50,7 +42,7 @@ describe('sales under concurrency and retries', () => {
 
   it('200 concurrent sales of a product with 50 in stock sell exactly 50 units, never below zero', async () => {
     const productId = await seedProduct(api);
-    await receive(productId, 50);
+    await receiveStock(api, storeId, productId, 50);
     const responses = await Promise.all(
       Array.from({ length: 200 }, () =>
         postSale(api, cashier, { storeId, items: [{ productId, quantity: 1 }] }),
@@ -73,7 +65,7 @@ describe('sales under concurrency and retries', () => {
 
   it('receipt numbers stay gapless under concurrency and after failed sales', async () => {
     const productId = await seedProduct(api);
-    await receive(productId, 30);
+    await receiveStock(api, storeId, productId, 30);
     await Promise.all(
       Array.from({ length: 45 }, () =>
         postSale(api, cashier, { storeId, items: [{ productId, quantity: 1 }] }),
@@ -90,7 +82,7 @@ describe('sales under concurrency and retries', () => {
       await seedProduct(api),
       await seedProduct(api),
     ];
-    for (const productId of products) await receive(productId, 1000);
+    for (const productId of products) await receiveStock(api, storeId, productId, 1000);
     const responses = await Promise.all(
       Array.from({ length: 60 }, (_, i) => {
         const rotated = [...products.slice(i % 4), ...products.slice(0, i % 4)];
@@ -113,7 +105,7 @@ describe('sales under concurrency and retries', () => {
   describe('Idempotency-Key', () => {
     it('replays the original sale with Idempotent-Replayed: true and moves stock once', async () => {
       const productId = await seedProduct(api);
-      await receive(productId, 10);
+      await receiveStock(api, storeId, productId, 10);
       const key = randomUUID();
       const body = { storeId, items: [{ productId, quantity: 2 }] };
       const first = await postSale(api, cashier, body, key);
@@ -128,7 +120,7 @@ describe('sales under concurrency and retries', () => {
 
     it('the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED', async () => {
       const productId = await seedProduct(api);
-      await receive(productId, 10);
+      await receiveStock(api, storeId, productId, 10);
       const key = randomUUID();
       await postSale(api, cashier, { storeId, items: [{ productId, quantity: 1 }] }, key);
       const reused = await postSale(
@@ -143,7 +135,7 @@ describe('sales under concurrency and retries', () => {
 
     it('keys are per user: another cashier may use the same key', async () => {
       const productId = await seedProduct(api);
-      await receive(productId, 10);
+      await receiveStock(api, storeId, productId, 10);
       const other = await seedUser(api, 'cashier', [storeId]);
       const otherToken = (await login(api, other.username)).accessToken;
       const key = randomUUID();
@@ -155,7 +147,7 @@ describe('sales under concurrency and retries', () => {
 
     it('20 concurrent requests with one key make exactly one sale; the others replay it', async () => {
       const productId = await seedProduct(api);
-      await receive(productId, 100);
+      await receiveStock(api, storeId, productId, 100);
       const key = randomUUID();
       const body = { storeId, items: [{ productId, quantity: 1 }] };
       const responses = await Promise.all(
@@ -179,13 +171,13 @@ describe('sales under concurrency and retries', () => {
       const key = randomUUID();
       const body = { storeId, items: [{ productId, quantity: 1 }] };
       expect((await postSale(api, cashier, body, key)).statusCode).toBe(409);
-      await receive(productId, 1);
+      await receiveStock(api, storeId, productId, 1);
       expect((await postSale(api, cashier, body, key)).statusCode).toBe(201);
     });
 
     it('expired keys are removed by the cleanup, after which the key is free again', async () => {
       const productId = await seedProduct(api);
-      await receive(productId, 5);
+      await receiveStock(api, storeId, productId, 5);
       const key = randomUUID();
       const body = { storeId, items: [{ productId, quantity: 1 }] };
       const first = (await postSale(api, cashier, body, key)).json();
@@ -203,7 +195,7 @@ describe('sales under concurrency and retries', () => {
 
     it('replays after an application restart', async () => {
       const productId = await seedProduct(api);
-      await receive(productId, 5);
+      await receiveStock(api, storeId, productId, 5);
       const key = randomUUID();
       const body = { storeId, items: [{ productId, quantity: 1 }] };
       const original = (await postSale(api, cashier, body, key)).json();

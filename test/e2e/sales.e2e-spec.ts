@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, seedStore, seedUser, login, signedIn } from '../support/auth';
-import { seedProduct, stockOf } from '../support/catalog';
+import { receiveStock, seedProduct, stockOf } from '../support/catalog';
 import { postSale } from '../support/sales';
 
 describe('sales', () => {
@@ -15,17 +15,6 @@ describe('sales', () => {
   let manager: string;
   let cashierB: string;
   let admin: string;
-
-  const receive = async (storeId: string, productId: string, quantity: number) => {
-    await dataSource.query(
-      `WITH moved AS (
-         INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, $3)
-         ON CONFLICT (store_id, product_id) DO UPDATE SET quantity = inventory.quantity + EXCLUDED.quantity
-         RETURNING quantity)
-       INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason) SELECT $1, $2, $3, quantity, 'receiving' FROM moved`,
-      [storeId, productId, quantity],
-    );
-  };
 
   beforeAll(async () => {
     api = await startTestApp();
@@ -45,8 +34,8 @@ describe('sales', () => {
     it('prices from the catalogue with VAT per line, takes stock, numbers the receipt and pays commission', async () => {
       const milk = await seedProduct(api, { unitPrice: 11600, taxClass: 'standard' });
       const bread = await seedProduct(api, { unitPrice: 5000, taxClass: 'zero' });
-      await receive(storeA, milk, 10);
-      await receive(storeA, bread, 10);
+      await receiveStock(api, storeA, milk, 10);
+      await receiveStock(api, storeA, bread, 10);
       const response = await postSale(api, cashier, {
         storeId: storeA,
         items: [
@@ -120,7 +109,7 @@ describe('sales', () => {
 
     it('refuses payments that do not cover the total, and card payments above it, with 422 PAYMENT_MISMATCH', async () => {
       const productId = await seedProduct(api, { unitPrice: 10000 });
-      await receive(storeA, productId, 5);
+      await receiveStock(api, storeA, productId, 5);
       const short = await postSale(api, cashier, {
         storeId: storeA,
         items: [{ productId, quantity: 1 }],
@@ -140,7 +129,7 @@ describe('sales', () => {
     it('validates the request with a field for each problem', async () => {
       const productId = await seedProduct(api);
       const inactive = await seedProduct(api, { active: false });
-      await receive(storeA, productId, 5);
+      await receiveStock(api, storeA, productId, 5);
       const cases: [object, string][] = [
         [{ items: [] }, 'items'],
         [{ items: [{ productId, quantity: 0 }] }, 'items.0.quantity'],
@@ -224,8 +213,8 @@ describe('sales', () => {
 
     it('answers 409 INSUFFICIENT_STOCK listing every short line, and writes nothing', async () => {
       const [a, b, c] = [await seedProduct(api), await seedProduct(api), await seedProduct(api)];
-      await receive(storeA, a, 1);
-      await receive(storeA, c, 5);
+      await receiveStock(api, storeA, a, 1);
+      await receiveStock(api, storeA, c, 5);
       const [{ count: salesBefore }] = await dataSource.query(
         `SELECT count(*)::int AS count FROM sales`,
       );
@@ -257,7 +246,7 @@ describe('sales', () => {
   describe('store scoping and roles', () => {
     it('a cashier of store A cannot sell at store B or read its sales (404)', async () => {
       const productId = await seedProduct(api);
-      await receive(storeB, productId, 5);
+      await receiveStock(api, storeB, productId, 5);
       const attempt = await postSale(api, cashier, {
         storeId: storeB,
         items: [{ productId, quantity: 1 }],
@@ -305,7 +294,7 @@ describe('sales', () => {
 
     it('managers and admins may sell; anonymous callers may not', async () => {
       const productId = await seedProduct(api);
-      await receive(storeA, productId, 5);
+      await receiveStock(api, storeA, productId, 5);
       expect(
         (await postSale(api, manager, { storeId: storeA, items: [{ productId, quantity: 1 }] }))
           .statusCode,
@@ -320,7 +309,7 @@ describe('sales', () => {
 
     it('lists with filters and exports CSV', async () => {
       const productId = await seedProduct(api);
-      await receive(storeA, productId, 5);
+      await receiveStock(api, storeA, productId, 5);
       const sale = (
         await postSale(api, cashier, { storeId: storeA, items: [{ productId, quantity: 1 }] })
       ).json();

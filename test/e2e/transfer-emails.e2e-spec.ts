@@ -11,20 +11,7 @@ import {
   stockedAtSource,
   TransferWorld,
 } from '../support/transfers';
-
-const sleep = (ms: number) => new Promise((wait) => setTimeout(wait, ms));
-
-async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(25);
-    }
-  }
-}
+import { eventually } from '../support/eventually';
 
 const EMAILS = {
   sourceManager: 'manager@source.example',

@@ -1,12 +1,11 @@
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
-import { stockOf } from '../support/catalog';
+import { receiveStock, stockOf } from '../support/catalog';
 import {
   decideTransfer,
   expectError,
   getTransfer,
   pendingTransfer,
-  receiveStock,
   requestTransfer,
   seedTransferWorld,
   stockedAtSource,

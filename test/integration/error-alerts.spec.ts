@@ -19,6 +19,7 @@ import { WorkerModule } from '../../src/worker.module';
 import { startTestApp, TestApp } from '../support/app';
 import { PrivateRedis } from '../support/redis-server';
 import { SmtpSink } from '../support/smtp-sink';
+import { eventually, sleep } from '../support/eventually';
 
 const ADMINS = ['ops@example.com', 'oncall@example.com'];
 
@@ -43,20 +44,6 @@ interface AlertRow {
   id: string;
   payload: ErrorAlertPayload;
   delivered_at: Date | null;
-}
-
-const sleep = (ms: number) => new Promise((wait) => setTimeout(wait, ms));
-
-async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(25);
-    }
-  }
 }
 
 function caught(work: () => unknown): Error {

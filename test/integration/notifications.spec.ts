@@ -20,6 +20,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { seedStore, seedUser } from '../support/auth';
 import { PrivateRedis } from '../support/redis-server';
 import { SmtpSink } from '../support/smtp-sink';
+import { eventually, sleep } from '../support/eventually';
 
 // Short intervals keep the suite fast; production defaults are 1 s polls and a 5 s backoff base.
 const FAST = { OUTBOX_POLL_MS: '50', OUTBOX_BACKOFF_MS: '100' };
@@ -47,26 +48,9 @@ function unique(prefix: string): string {
   return `${prefix}${randomBytes(4).toString('hex')}`;
 }
 
-/** Polls `check` until it stops throwing (or rethrows its last error after `timeoutMs`). */
-async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(25);
-    }
-  }
-}
-
 /** Addresses compared as mail servers do in practice: case-insensitively, in any order. */
 function normalized(addresses: string[]): string[] {
   return addresses.map((address) => address.toLowerCase()).sort();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((wait) => setTimeout(wait, ms));
 }
 
 /**

@@ -41,3 +41,21 @@ export async function stockOf(api: TestApp, storeId: string, productId: string) 
   );
   return row as { quantity: number; ledger: number; movements: number };
 }
+
+/** Puts stock at a store the way receiving does: inventory row and ledger row together. */
+export async function receiveStock(
+  api: TestApp,
+  storeId: string,
+  productId: string,
+  quantity: number,
+): Promise<void> {
+  await api.app.get(DataSource).query(
+    `WITH moved AS (
+       INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, $3)
+       ON CONFLICT (store_id, product_id) DO UPDATE SET quantity = inventory.quantity + EXCLUDED.quantity
+       RETURNING quantity)
+     INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason)
+     SELECT $1, $2, $3, quantity, 'receiving' FROM moved`,
+    [storeId, productId, quantity],
+  );
+}

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { TestApp } from './app';
+import { receiveStock } from './catalog';
 import { bearer, login, seedStore, seedUser, signedIn } from './auth';
 import { postSale, SaleItem } from './sales';
 
@@ -13,24 +14,6 @@ export async function staffedStore(api: TestApp) {
     cashier: (await login(api, seller.username)).accessToken,
     cashierId: seller.id,
   };
-}
-
-/** Puts stock on the shelf the way receiving does (inventory row and ledger row together). */
-export async function receiveStock(
-  api: TestApp,
-  storeId: string,
-  productId: string,
-  quantity: number,
-): Promise<void> {
-  await api.app.get(DataSource).query(
-    `WITH moved AS (
-       INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, $3)
-       ON CONFLICT (store_id, product_id) DO UPDATE SET quantity = inventory.quantity + EXCLUDED.quantity
-       RETURNING quantity)
-     INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason)
-     SELECT $1, $2, $3, quantity, 'receiving' FROM moved`,
-    [storeId, productId, quantity],
-  );
 }
 
 /**

@@ -3,25 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { TestApp } from './app';
 import { bearer, login, seedStore, seedUser } from './auth';
-import { seedProduct } from './catalog';
-
-/** Puts stock at a store the way receiving does: inventory row and a ledger row. */
-export async function receiveStock(
-  api: TestApp,
-  storeId: string,
-  productId: string,
-  quantity: number,
-): Promise<void> {
-  await api.app.get(DataSource).query(
-    `WITH moved AS (
-       INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, $3)
-       ON CONFLICT (store_id, product_id) DO UPDATE SET quantity = inventory.quantity + EXCLUDED.quantity
-       RETURNING quantity)
-     INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason)
-     SELECT $1, $2, $3, quantity, 'receiving' FROM moved`,
-    [storeId, productId, quantity],
-  );
-}
+import { receiveStock, seedProduct } from './catalog';
 
 export interface TransferRequest {
   fromStoreId: string;
