@@ -5,7 +5,7 @@ import * as argon2 from 'argon2';
 import { Client } from 'pg';
 import { createBenchDatabase } from './bench-database';
 import { runLoad } from './load';
-import { startApi } from './sales';
+import { startApi, stopApi } from './sales';
 
 const OWASP = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
@@ -68,7 +68,7 @@ export async function runLoginBench(options: {
     );
     if (result.errors > 0) process.exitCode = 1;
   } finally {
-    api.child.kill('SIGTERM');
+    await stopApi(api.child);
     await database.close();
   }
 }

@@ -48,6 +48,15 @@ export async function startApi(
   }
 }
 
+/** SIGTERM, then wait for the process to exit (before its database is dropped). */
+export function stopApi(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+}
+
 export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
   const database = await createBenchDatabase();
   const mail = new SMTPServer({
@@ -113,7 +122,7 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
         if (response.status !== 201) throw new Error(`HTTP ${response.status}: ${text}`);
       },
     );
-    api.kill('SIGTERM');
+    await stopApi(api);
     api = undefined;
 
     console.log(`Raw SQL: ${options.concurrency} clients for ${options.durationSeconds} s …`);
@@ -137,7 +146,7 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
     report(options, apiResult, rawResult, integrity);
     if (!integrity.ok || apiResult.errors > 0) process.exitCode = 1;
   } finally {
-    api?.kill('SIGTERM');
+    if (api) await stopApi(api);
     mail.close();
     await database.close();
   }
