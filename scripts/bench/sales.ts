@@ -17,6 +17,10 @@ export interface SalesBenchOptions {
   products: number;
   lines: number;
   poolSize: number;
+  /** API processes (Node cluster, API_WORKERS); the pool size is per process. */
+  apiWorkers: number;
+  /** Write a V8 CPU profile of the API process under bench-results/profiles/. */
+  profile: boolean;
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -29,9 +33,10 @@ function pick<T>(items: T[], count: number): T[] {
 
 export async function startApi(
   env: Record<string, string>,
+  nodeArgs: string[] = [],
 ): Promise<{ child: ChildProcess; baseUrl: string }> {
   const port = 3400 + Math.floor(Math.random() * 500);
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -70,18 +75,24 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
   try {
     console.log(`Seeding ${options.stores} stores × ${options.products} products …`);
     const fixture = await seedSalesFixture(database.url, options.stores, options.products);
-    const started = await startApi({
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      DATABASE_MIGRATIONS_RUN: 'false',
-      DATABASE_POOL_SIZE: String(options.poolSize),
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      JWT_SECRET: randomBytes(48).toString('base64'),
-      LOG_LEVEL: 'warn',
-      LOGIN_IP_LIMIT: '100000',
-      SHUTDOWN_GRACE_MS: '0',
-    });
+    const started = await startApi(
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: database.url,
+        DATABASE_MIGRATIONS_RUN: 'false',
+        DATABASE_POOL_SIZE: String(options.poolSize),
+        API_WORKERS: String(options.apiWorkers),
+        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        JWT_SECRET: randomBytes(48).toString('base64'),
+        LOG_LEVEL: 'warn',
+        LOGIN_IP_LIMIT: '100000',
+        SHUTDOWN_GRACE_MS: '0',
+      },
+      options.profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench-results', 'profiles')}`]
+        : [],
+    );
     api = started.child;
     const tokens: string[] = [];
     for (const store of fixture.stores) {

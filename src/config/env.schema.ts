@@ -61,6 +61,12 @@ export class EnvironmentVariables {
   @IsString()
   HOST: string = '0.0.0.0';
 
+  /** API processes sharing PORT (Node cluster); 1 runs the API in this process alone. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  API_WORKERS: number = 1;
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })

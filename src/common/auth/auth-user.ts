@@ -8,6 +8,8 @@ export interface AuthUser {
   role: Role;
   /** Stores the user works at. Admins see every store whatever this holds. */
   storeIds: string[];
+  /** Sales commission in percent, as of this request (read with the session). */
+  commissionRate: number;
   sessionId: string;
 }
 

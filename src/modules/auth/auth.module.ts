@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
@@ -23,7 +24,9 @@ import { SessionsModule } from './sessions.module';
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) => ({
-        secret: config.get('JWT_SECRET', { infer: true }),
+        // A KeyObject made once: given a string, jsonwebtoken first tries to parse it as a
+        // public key on every verification (an exception per request, ~8% of a sale's CPU).
+        secret: createSecretKey(config.getOrThrow('JWT_SECRET', { infer: true }), 'utf8'),
         signOptions: { algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),

@@ -27,6 +27,7 @@ interface PrincipalRow {
   username: string;
   role: Role;
   store_ids: string[];
+  commission_rate: string;
 }
 
 /** Sessions and their rotating refresh tokens. Revocation is checked on every request. */
@@ -111,7 +112,7 @@ export class SessionsService {
   /** The caller behind an access token, or null when the session is revoked or expired or the user inactive. */
   async principal(sessionId: string, userId: string): Promise<AuthUser | null> {
     const rows: PrincipalRow[] = await this.dataSource.query(
-      `SELECT u.id, u.username, u.role,
+      `SELECT u.id, u.username, u.role, u.commission_rate,
               COALESCE(array_agg(us.store_id) FILTER (WHERE us.store_id IS NOT NULL), '{}') AS store_ids
          FROM sessions s
          JOIN users u ON u.id = s.user_id
@@ -127,6 +128,7 @@ export class SessionsService {
       username: row.username,
       role: row.role,
       storeIds: row.store_ids,
+      commissionRate: Number(row.commission_rate),
       sessionId,
     };
   }

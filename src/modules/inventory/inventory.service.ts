@@ -12,17 +12,12 @@ import {
   StockMoveResult,
 } from './stock-move';
 
-interface LevelRow {
+interface LockedRow {
+  product_id: string;
   quantity: number;
   reorder_level: number | null;
 }
 
-/**
- * The only way stock changes. `move` joins the caller's transaction: every line is one guarded
- * statement (never below zero, no read-modify-write), rows are locked in product-id order so
- * concurrent multi-line moves cannot deadlock, one ledger row per line is appended, and a
- * low-stock crossing writes an outbox row that is delivered after commit.
- */
 @Injectable()
 export class InventoryService {
   constructor(
@@ -37,26 +32,16 @@ export class InventoryService {
     const lines = normalizeLines(request.lines);
     const defaultLevels =
       request.productReorderLevels ?? (await this.defaultReorderLevels(manager, lines));
-    const applied: Omit<StockMoveResult, 'movementId' | 'crossedReorderLevel'>[] = [];
-    const short: ShortLine[] = [];
-    for (const line of lines) {
-      const row = await this.apply(manager, request.storeId, line);
-      if (!row) {
-        short.push({
-          productId: line.productId,
-          requested: -line.delta,
-          available: await this.available(manager, request.storeId, line.productId),
-        });
-        continue;
-      }
-      applied.push({
+    if (lines.some((line) => line.delta >= 0))
+      await this.createMissingRows(manager, request, lines);
+    const locked = await this.lock(manager, request.storeId, lines);
+    const short: ShortLine[] = lines
+      .filter((line) => (locked.get(line.productId)?.quantity ?? 0) + line.delta < 0)
+      .map((line) => ({
         productId: line.productId,
-        delta: line.delta,
-        previousQuantity: row.quantity - line.delta,
-        quantity: row.quantity,
-        reorderLevel: row.reorder_level ?? defaultLevels.get(line.productId) ?? 0,
-      });
-    }
+        requested: -line.delta,
+        available: locked.get(line.productId)?.quantity ?? 0,
+      }));
     if (short.length > 0) {
       throw new DomainError(
         'INSUFFICIENT_STOCK',
@@ -64,7 +49,17 @@ export class InventoryService {
         short,
       );
     }
-    const movementIds = await this.appendLedger(manager, request, applied);
+    const applied = lines.map((line) => {
+      const row = locked.get(line.productId) as LockedRow;
+      return {
+        productId: line.productId,
+        delta: line.delta,
+        previousQuantity: row.quantity,
+        quantity: row.quantity + line.delta,
+        reorderLevel: row.reorder_level ?? defaultLevels.get(line.productId) ?? 0,
+      };
+    });
+    const movementIds = await this.applyAndRecord(manager, request, applied);
     const results = applied.map((line, index) => ({
       ...line,
       movementId: movementIds[index],
@@ -103,66 +98,58 @@ export class InventoryService {
     return levels;
   }
 
-  /** One guarded statement per line; undefined when it would take stock below zero. */
-  private async apply(
-    manager: EntityManager,
-    storeId: string,
-    line: StockMoveLine,
-  ): Promise<LevelRow | undefined> {
-    if (line.delta > 0) {
-      const rows: LevelRow[] = await manager.query(
-        `INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, $3)
-         ON CONFLICT (store_id, product_id)
-         DO UPDATE SET quantity = inventory.quantity + EXCLUDED.quantity, updated_at = now()
-         RETURNING quantity, reorder_level`,
-        [storeId, line.productId, line.delta],
-      );
-      return rows[0];
-    }
-    if (line.delta < 0) {
-      const [rows]: [LevelRow[], number] = await manager.query(
-        `UPDATE inventory SET quantity = quantity + $3, updated_at = now()
-          WHERE store_id = $1 AND product_id = $2 AND quantity + $3 >= 0
-          RETURNING quantity, reorder_level`,
-        [storeId, line.productId, line.delta],
-      );
-      return rows[0];
-    }
-    const rows: LevelRow[] = await manager.query(
-      `SELECT quantity, reorder_level FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE`,
-      [storeId, line.productId],
-    );
-    return rows[0] ?? { quantity: 0, reorder_level: null };
-  }
-
-  private async available(
-    manager: EntityManager,
-    storeId: string,
-    productId: string,
-  ): Promise<number> {
-    const rows: { quantity: number }[] = await manager.query(
-      `SELECT quantity FROM inventory WHERE store_id = $1 AND product_id = $2`,
-      [storeId, productId],
-    );
-    return rows[0]?.quantity ?? 0;
-  }
-
-  private async appendLedger(
+  /** Empty rows for lines that add stock (or count it) where the store has none yet. */
+  private async createMissingRows(
     manager: EntityManager,
     request: StockMoveRequest,
-    lines: { productId: string; delta: number; quantity: number }[],
+    lines: StockMoveLine[],
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO inventory (store_id, product_id, quantity)
+       SELECT $1, product_id, 0 FROM unnest($2::uuid[]) AS line(product_id) ORDER BY product_id
+       ON CONFLICT (store_id, product_id) DO NOTHING`,
+      [request.storeId, lines.filter((line) => line.delta >= 0).map((line) => line.productId)],
+    );
+  }
+
+  /** Locks the rows in product-id order and reads them; a product without a row is absent. */
+  private async lock(
+    manager: EntityManager,
+    storeId: string,
+    lines: StockMoveLine[],
+  ): Promise<Map<string, LockedRow>> {
+    const rows: LockedRow[] = await manager.query(
+      `SELECT product_id, quantity, reorder_level FROM inventory
+        WHERE store_id = $1 AND product_id = ANY($2::uuid[])
+        ORDER BY product_id
+          FOR UPDATE`,
+      [storeId, lines.map((line) => line.productId)],
+    );
+    return new Map(rows.map((row) => [row.product_id, row]));
+  }
+
+  /** Applies every delta to its locked row and appends the ledger rows, in one statement. */
+  private async applyAndRecord(
+    manager: EntityManager,
+    request: StockMoveRequest,
+    lines: { productId: string; delta: number }[],
   ): Promise<string[]> {
     const rows: { id: string; product_id: string }[] = await manager.query(
-      `INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason, reference_type, reference_id, user_id, note)
-       SELECT $1, line.product_id, line.delta, line.quantity_after, $5, $6, $7, $8, $9
-         FROM unnest($2::uuid[], $3::int[], $4::int[]) WITH ORDINALITY AS line(product_id, delta, quantity_after, position)
-        ORDER BY line.position
+      `WITH line AS (
+         SELECT * FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS line(product_id, delta, position)
+       ), moved AS (
+         UPDATE inventory SET quantity = inventory.quantity + line.delta, updated_at = now()
+           FROM line
+          WHERE inventory.store_id = $1 AND inventory.product_id = line.product_id
+         RETURNING inventory.product_id, inventory.quantity, line.delta, line.position
+       )
+       INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason, reference_type, reference_id, user_id, note)
+       SELECT $1, product_id, delta, quantity, $4, $5, $6, $7, $8 FROM moved ORDER BY position
        RETURNING id, product_id`,
       [
         request.storeId,
         lines.map((line) => line.productId),
         lines.map((line) => line.delta),
-        lines.map((line) => line.quantity),
         request.reason,
         request.referenceType ?? null,
         request.referenceId ?? null,
@@ -170,6 +157,7 @@ export class InventoryService {
         request.note ?? null,
       ],
     );
+    if (rows.length !== lines.length) throw new Error('stock rows changed while locked');
     // Lines are one per product after normalizeLines, so the product id finds each row's id.
     const idByProduct = new Map(rows.map((row) => [row.product_id, row.id]));
     return lines.map((line) => idByProduct.get(line.productId) ?? '');

@@ -35,11 +35,16 @@ export interface ShortLine {
   available: number;
 }
 
-/** Sums duplicate products and sorts by product id: the lock order that prevents deadlocks. */
+/**
+ * Sums duplicate products and sorts by product id (lower-case, as PostgreSQL prints a uuid),
+ * which is also the order rows are locked in.
+ */
 export function normalizeLines(lines: StockMoveLine[]): StockMoveLine[] {
   const byProduct = new Map<string, number>();
-  for (const line of lines)
-    byProduct.set(line.productId, (byProduct.get(line.productId) ?? 0) + line.delta);
+  for (const line of lines) {
+    const productId = line.productId.toLowerCase();
+    byProduct.set(productId, (byProduct.get(productId) ?? 0) + line.delta);
+  }
   return [...byProduct.entries()]
     .map(([productId, delta]) => ({ productId, delta }))
     .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));

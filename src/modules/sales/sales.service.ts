@@ -14,7 +14,6 @@ import type { Product } from '../catalog/product.entity';
 import { ProductsService } from '../catalog/products.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { StoresService } from '../stores/stores.service';
-import { UsersService } from '../users/users.service';
 import type { CreateSaleDto } from './dto/create-sale.dto';
 import { SaleResponse, toSaleResponse } from './dto/sale.response';
 import { claimIdempotencyKey, hashRequest } from './idempotency';
@@ -29,7 +28,7 @@ import {
 import { SaleLine } from './sale-line.entity';
 import { SalePayment } from './sale-payment.entity';
 import { SaleReader } from './sale-reader';
-import { Sale } from './sale.entity';
+import { NewSale, writeSale } from './sale-writer';
 
 const CLOCK_SKEW_MS = 5 * 60_000;
 const MPESA_CODE = /^[A-Z0-9]{10}$/;
@@ -54,7 +53,6 @@ export class SalesService {
     private readonly stores: StoresService,
     private readonly products: ProductsService,
     private readonly inventory: InventoryService,
-    private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly reader: SaleReader,
     config: ConfigService<Env, true>,
@@ -95,9 +93,7 @@ export class SalesService {
       const totals = summarize(lines);
       const settlement = settle(totals.total, dto.payments);
       if (!settlement.ok) throw new DomainError('PAYMENT_MISMATCH', settlement.reason);
-      const commissionRateBp = percentToBasisPoints(
-        await this.users.commissionRate(manager, user.id),
-      );
+      const commissionRateBp = percentToBasisPoints(user.commissionRate);
       await this.audit.record(manager, {
         action: 'sale.created',
         userId: user.id,
@@ -111,7 +107,7 @@ export class SalesService {
       });
 
       // The contended rows (each product's stock, the store's receipt counter) are locked last,
-      // so concurrent tills wait for each other only for the final few statements.
+      // so concurrent tills wait for each other only for the final two statements.
       await this.inventory.move(manager, {
         storeId: store.id,
         reason: 'sale',
@@ -123,12 +119,9 @@ export class SalesService {
           [...products.values()].map((product) => [product.id, product.reorderLevel]),
         ),
       });
-      const receiptSeq = await this.nextReceiptNumber(manager, store.id);
-      const sale: Omit<Sale, 'createdAt'> = {
+      const sale: NewSale = {
         id: saleId,
         storeId: store.id,
-        receiptSeq,
-        receiptNumber: `${store.code}-${String(receiptSeq).padStart(6, '0')}`,
         cashierId: user.id,
         status: 'completed',
         subtotal: totals.subtotal,
@@ -144,10 +137,10 @@ export class SalesService {
         customerPhone: dto.customerPhone ?? null,
         occurredAt,
       };
-      const inserted = await manager.insert(Sale, sale);
       const saleLines = lines.map((line, index) => {
         const product = products.get(line.productId) as Product;
         return Object.assign(new SaleLine(), {
+          id: randomUUID(),
           saleId,
           lineNo: index + 1,
           productId: line.productId,
@@ -163,7 +156,6 @@ export class SalesService {
           returnedQuantity: 0,
         });
       });
-      await manager.insert(SaleLine, saleLines);
       const payments = dto.payments.map((payment) =>
         Object.assign(new SalePayment(), {
           saleId,
@@ -173,9 +165,11 @@ export class SalesService {
           phone: payment.phone ?? null,
         }),
       );
-      await manager.insert(SalePayment, payments);
-      const createdAt = (inserted.generatedMaps[0] as { createdAt: Date }).createdAt;
-      return { sale: toSaleResponse({ ...sale, createdAt }, saleLines, payments), replayed: false };
+      const written = await writeSale(manager, store.code, sale, saleLines, payments);
+      return {
+        sale: toSaleResponse({ ...sale, ...written }, saleLines, payments),
+        replayed: false,
+      };
     });
   }
 
@@ -267,15 +261,5 @@ export class SalesService {
         },
       ]);
     }
-  }
-
-  private async nextReceiptNumber(manager: EntityManager, storeId: string): Promise<number> {
-    const [row]: { last_number: number }[] = await manager.query(
-      `INSERT INTO receipt_counters (store_id, last_number) VALUES ($1, 1)
-       ON CONFLICT (store_id) DO UPDATE SET last_number = receipt_counters.last_number + 1
-       RETURNING last_number`,
-      [storeId],
-    );
-    return row.last_number;
   }
 }

@@ -162,15 +162,6 @@ export class UsersService {
     });
   }
 
-  /** A user's commission rate (percent), read inside the caller's transaction. */
-  async commissionRate(manager: EntityManager, userId: string): Promise<number> {
-    const user = await manager.findOne(User, {
-      where: { id: userId },
-      select: { id: true, commissionRate: true },
-    });
-    return user?.commissionRate ?? 0;
-  }
-
   /** Email addresses of the active managers of a store (for store notifications). */
   async managerEmails(storeId: string): Promise<string[]> {
     const rows: { email: string }[] = await this.dataSource.query(
@@ -244,6 +235,7 @@ export class UsersService {
         username: admin.username,
         role: 'admin',
         storeIds: [],
+        commissionRate: 0,
         sessionId: 'bootstrap',
       };
     });
