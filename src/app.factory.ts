@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { sendFrameworkError } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
 import { generateRequestId } from './common/http/request-id';
 import { validateEnv } from './config/env.schema';
@@ -29,13 +30,13 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     genReqId: generateRequestId,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    frameworkErrors: sendFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(options.imports),
     adapter,
-    {
-      bufferLogs: true,
-    },
+    // JSON in (API.md): no form-encoded parser; Fastify's own JSON parser reads the bodies.
+    { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   app.flushLogs();

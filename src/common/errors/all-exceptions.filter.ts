@@ -6,7 +6,7 @@ import {
   Logger,
   Optional,
 } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorAlerts } from '../../modules/alerts/error-alerts.service';
 import { isDatabaseUnavailable } from './database-errors';
 import { DomainError, ErrorCode } from './domain-error';
@@ -69,6 +69,33 @@ function fastifyError(exception: unknown): Mapped | undefined {
       ? 'Request body is not valid JSON'
       : (error.message ?? 'Bad request');
   return { status: error.statusCode, code: codeFor(error.statusCode), message, details: [] };
+}
+
+/**
+ * Fastify's router answers a malformed URL (bad percent-encoding) or an over-long path
+ * parameter before Nest sees the request; as its `frameworkErrors` handler this sends the
+ * same error body as the filter below.
+ */
+export function sendFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const mapped: Mapped = fastifyError(error) ?? {
+    status: 500,
+    code: 'INTERNAL',
+    message: 'Internal server error',
+    details: [],
+  };
+  const body: ErrorBody = {
+    statusCode: mapped.status,
+    code: mapped.code,
+    message: mapped.message,
+    details: mapped.details,
+    requestId: String(request.id),
+  };
+  // Sent outside the route's hooks, so the request id header is set here.
+  void reply.status(mapped.status).header('X-Request-Id', body.requestId).send(body);
 }
 
 /** Maps every error, whatever raised it, to the single error body of API.md. */

@@ -28,7 +28,10 @@ export class StockAdjustmentsService {
     dto: AdjustStockDto,
     meta: RequestMeta,
   ): Promise<AdjustmentResponse> {
-    if ((dto.delta === undefined) === (dto.countedQuantity === undefined)) {
+    // null counts as left out, as @IsOptional lets it through unvalidated.
+    const givesDelta = dto.delta !== undefined && dto.delta !== null;
+    const givesCount = dto.countedQuantity !== undefined && dto.countedQuantity !== null;
+    if (givesDelta === givesCount) {
       throw new ValidationFailedError([
         { field: 'delta', problems: ['give exactly one of delta or countedQuantity'] },
       ]);
