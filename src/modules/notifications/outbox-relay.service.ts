@@ -37,7 +37,7 @@ interface RelayedRow {
  * Rows are marked relayed first (one statement, no transaction held open across Redis calls),
  * then enqueued; if Redis does not take them, first-time rows are given back at once and tried
  * on the next tick. A relayed row that is still undelivered after OUTBOX_RERELAY_MS (its job was
- * lost with Redis' data, or ran out of attempts) is enqueued again.
+ * lost with Redis' data, ran out of attempts, or died with its worker) is enqueued again.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -113,11 +113,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async enqueue(queue: NotificationsQueue, rows: RelayedRow[]): Promise<void> {
     for (const row of rows.filter((candidate) => candidate.previously_relayed_at)) {
-      // Relayed before and still not delivered. A job that is still waiting, delayed or active
-      // stays (the add below is then a no-op); a finished one would block the add, so it goes.
+      // Relayed before and still not delivered. A job that is still waiting or delayed stays
+      // (the add below is then a no-op); a finished one would block the add, so it goes.
       const job = await queue.getJob(row.id);
       const state = job ? await job.getState() : 'unknown';
       if (job && (state === 'completed' || state === 'failed')) await job.remove();
+      // An active job whose row nobody leases: if its BullMQ lock has run out too, its worker
+      // died mid-job (SIGKILL, OOM), and BullMQ's own stalled-job check would put it back only
+      // after one to two more 30 s intervals. remove() throws for a job a live worker holds.
+      if (job && state === 'active') await job.remove().catch(() => undefined);
     }
     await queue.addBulk(
       rows.map((row) => ({
