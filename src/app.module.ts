@@ -2,6 +2,7 @@ import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { loggerModule } from './common/http/logger.module';
+import { InvalidationModule } from './common/redis/invalidation-bus';
 import { RedisModule } from './common/redis/redis.module';
 import { configModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -29,6 +30,7 @@ export class AppModule {
         loggerModule(),
         DatabaseModule,
         RedisModule,
+        InvalidationModule,
         HealthModule,
         AuditModule,
         AuthModule,

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { loggerModule } from './common/http/logger.module';
+import { InvalidationModule } from './common/redis/invalidation-bus';
 import { RedisModule } from './common/redis/redis.module';
 import { configModule } from './config/config.module';
 import type { Env } from './config/env.schema';
@@ -20,6 +21,7 @@ export class WorkerModule {
         loggerModule(),
         DatabaseModule,
         RedisModule,
+        InvalidationModule,
         BullModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<Env, true>) => ({

@@ -176,6 +176,16 @@ export class EnvironmentVariables {
   @Max(365)
   REFRESH_TOKEN_TTL_DAYS: number = 14;
 
+  /**
+   * How long an API process trusts a session it has checked (logout and user changes reach
+   * every process at once through Redis pub/sub; this bounds changes made outside the API).
+   * 0 checks the database on every request.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  PRINCIPAL_CACHE_SECONDS: number = 30;
+
   @IsInt()
   @Min(1)
   LOGIN_MAX_FAILURES: number = 5;

@@ -1,9 +1,13 @@
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { inTransaction } from '../../src/common/database/transaction';
+import {
+  DatabaseConnectionLostError,
+  isDatabaseUnavailable,
+} from '../../src/common/errors/database-errors';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
-describe('inTransaction on a real deadlock', () => {
+describe('inTransaction on real PostgreSQL failures', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
   beforeAll(async () => {
@@ -43,5 +47,21 @@ describe('inTransaction on a real deadlock', () => {
       { id: 1, hits: 2 },
       { id: 2, hits: 2 },
     ]);
+  });
+
+  it('reports a connection that fails mid-transaction as the database being unavailable, not as a released query runner', async () => {
+    const before = await dataSource.query(`SELECT hits FROM retry_probe WHERE id = 1`);
+    const failure = await inTransaction(dataSource, async (manager) => {
+      await manager.query(`UPDATE retry_probe SET hits = hits + 100 WHERE id = 1`);
+      const [{ pid }] = await manager.query(`SELECT pg_backend_pid() AS pid`);
+      await dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
+      // The server's FATAL arrives between two statements: TypeORM releases the query runner.
+      await new Promise((wait) => setTimeout(wait, 300));
+      await manager.query(`SELECT 1`);
+    }).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(DatabaseConnectionLostError);
+    expect(isDatabaseUnavailable(failure)).toBe(true);
+    expect(await dataSource.query(`SELECT hits FROM retry_probe WHERE id = 1`)).toEqual(before);
   });
 });

@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { DatabaseConnectionLostError } from '../errors/database-errors';
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 const MAX_ATTEMPTS = 3;
@@ -14,15 +15,26 @@ function isRetryable(error: unknown): boolean {
  * Runs a unit of work in a transaction, and runs the whole unit again in a fresh transaction
  * when PostgreSQL aborts it for a deadlock or serialization failure (never inside the aborted
  * one). After the last attempt the original error is thrown.
+ *
+ * When the connection fails mid-transaction (PostgreSQL shut down, network cut), TypeORM
+ * releases the query runner and drops the connection's error: the unit's next statement fails
+ * with QueryRunnerAlreadyReleasedError, which says nothing about the database. The sign is that
+ * the transaction could not even be rolled back; that is thrown as DatabaseConnectionLostError
+ * (answered 503, like any unreachable database).
  */
 export async function inTransaction<T>(
   dataSource: DataSource,
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    let runner: QueryRunner | undefined;
     try {
-      return await dataSource.transaction(work);
+      return await dataSource.transaction((manager) => {
+        runner = manager.queryRunner;
+        return work(manager);
+      });
     } catch (error) {
+      if (runner?.isTransactionActive) throw new DatabaseConnectionLostError(error);
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
       await new Promise((wait) => setTimeout(wait, 10 * attempt + Math.random() * 20));
     }

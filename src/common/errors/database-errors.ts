@@ -24,9 +24,18 @@ const UNAVAILABLE_MESSAGES = [
   'Connection terminated unexpectedly',
 ];
 
+/** The connection failed inside a transaction: PostgreSQL rolls back whatever it had not committed (see inTransaction). */
+export class DatabaseConnectionLostError extends Error {
+  constructor(cause: unknown) {
+    super('The database connection failed during the transaction', { cause });
+    this.name = 'DatabaseConnectionLostError';
+  }
+}
+
 /** True when PostgreSQL could not be reached or could not serve in time (the request wrote nothing). */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (error instanceof DatabaseConnectionLostError) return true;
   const withCode = error as Error & { code?: string; driverError?: unknown; cause?: unknown };
   if (withCode.code && UNAVAILABLE_CODES.has(withCode.code)) return true;
   if (UNAVAILABLE_MESSAGES.some((message) => error.message.includes(message))) return true;

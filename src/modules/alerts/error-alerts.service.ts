@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { inTransaction } from '../../common/database/transaction';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -92,7 +93,7 @@ export class ErrorAlerts implements OnModuleInit {
         host: hostname(),
       };
       // Outside any business transaction (the one that failed has rolled back): its own.
-      return await this.dataSource.transaction((manager) =>
+      return await inTransaction(this.dataSource, (manager) =>
         this.outbox.add(manager, { type: 'error_alert', payload }),
       );
     } catch (failure) {

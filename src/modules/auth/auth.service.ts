@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inTransaction } from '../../common/database/transaction';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -47,7 +48,7 @@ export class AuthService {
     if (!user || !valid) return this.rejectLogin(dto.username, user?.id ?? null, meta);
 
     await this.attempts.succeeded(meta.ip, dto.username);
-    const { sessionId, refreshToken } = await this.dataSource.transaction(async (manager) => {
+    const { sessionId, refreshToken } = await inTransaction(this.dataSource, async (manager) => {
       const started = await this.sessions.start(manager, user.id, meta, this.refreshTtlDays);
       await this.audit.record(manager, {
         action: 'auth.login',
@@ -73,6 +74,7 @@ export class AuthService {
     }
     if (result.outcome === 'reused') {
       await this.sessions.revoke(result.sessionId, 'refresh_reused');
+      await this.sessions.forgetSession(result.sessionId);
       await this.audit.recordNow({
         action: 'auth.refresh_reused',
         userId: result.userId,
@@ -87,7 +89,7 @@ export class AuthService {
   }
 
   async logout(user: AuthUser, meta: RequestMeta): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await inTransaction(this.dataSource, async (manager) => {
       await this.sessions.revoke(user.sessionId, 'logout', manager);
       await this.audit.record(manager, {
         action: 'auth.logout',
@@ -99,6 +101,7 @@ export class AuthService {
         userAgent: meta.userAgent,
       });
     });
+    await this.sessions.forgetSession(user.sessionId);
   }
 
   private async rejectLogin(

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { inTransaction } from '../../common/database/transaction';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser, Role } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
+import { PrincipalCache } from './principal-cache';
 import { RefreshToken } from './refresh-token.entity';
 import { Session } from './session.entity';
 
@@ -28,12 +30,20 @@ interface PrincipalRow {
   role: Role;
   store_ids: string[];
   commission_rate: string;
+  expires_at: Date;
 }
 
-/** Sessions and their rotating refresh tokens. Revocation is checked on every request. */
+/**
+ * Sessions and their rotating refresh tokens. Revocation is checked on every request (through
+ * the PrincipalCache, which every revocation and user change must reach: call `forgetSession`
+ * or `forgetUser` once the transaction that made the change has committed).
+ */
 @Injectable()
 export class SessionsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cache: PrincipalCache,
+  ) {}
 
   async start(
     manager: EntityManager,
@@ -61,7 +71,7 @@ export class SessionsService {
    * again is reported as reuse (the caller revokes the session).
    */
   rotate(token: string): Promise<RotationResult> {
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       const rows: { session_id: string; user_id: string; used: boolean; live: boolean }[] =
         await manager.query(
           `SELECT t.session_id, s.user_id, t.used_at IS NOT NULL AS used,
@@ -111,26 +121,42 @@ export class SessionsService {
 
   /** The caller behind an access token, or null when the session is revoked or expired or the user inactive. */
   async principal(sessionId: string, userId: string): Promise<AuthUser | null> {
-    const rows: PrincipalRow[] = await this.dataSource.query(
-      `SELECT u.id, u.username, u.role, u.commission_rate,
-              COALESCE(array_agg(us.store_id) FILTER (WHERE us.store_id IS NOT NULL), '{}') AS store_ids
-         FROM sessions s
-         JOIN users u ON u.id = s.user_id
-         LEFT JOIN user_stores us ON us.user_id = u.id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active
-        GROUP BY u.id`,
-      [sessionId, userId],
+    return (
+      this.cache.get(sessionId, userId) ??
+      this.cache.load(sessionId, async () => {
+        const rows: PrincipalRow[] = await this.dataSource.query(
+          `SELECT u.id, u.username, u.role, u.commission_rate, s.expires_at,
+                  COALESCE(array_agg(us.store_id) FILTER (WHERE us.store_id IS NOT NULL), '{}') AS store_ids
+             FROM sessions s
+             JOIN users u ON u.id = s.user_id
+             LEFT JOIN user_stores us ON us.user_id = u.id
+            WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active
+            GROUP BY u.id, s.expires_at`,
+          [sessionId, userId],
+        );
+        const row = rows[0];
+        if (!row) return null;
+        const user: AuthUser = {
+          id: row.id,
+          username: row.username,
+          role: row.role,
+          storeIds: row.store_ids,
+          commissionRate: Number(row.commission_rate),
+          sessionId,
+        };
+        return { user, sessionExpiresAt: row.expires_at };
+      })
     );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      id: row.id,
-      username: row.username,
-      role: row.role,
-      storeIds: row.store_ids,
-      commissionRate: Number(row.commission_rate),
-      sessionId,
-    };
+  }
+
+  /** After a session's revocation committed: every API process stops accepting it at once. */
+  forgetSession(sessionId: string): Promise<void> {
+    return this.cache.forgetSession(sessionId);
+  }
+
+  /** After a change to a user (rights, stores, deactivation, password) committed. */
+  forgetUser(userId: string): Promise<void> {
+    return this.cache.forgetUser(userId);
   }
 
   private async issueRefreshToken(manager: EntityManager, sessionId: string): Promise<string> {

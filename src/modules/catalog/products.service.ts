@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inTransaction } from '../../common/database/transaction';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
@@ -83,7 +84,7 @@ export class ProductsService {
     meta: RequestMeta,
   ): Promise<ProductResponse> {
     return this.unique(() =>
-      this.dataSource.transaction(async (manager) => {
+      inTransaction(this.dataSource, async (manager) => {
         const product = await manager.save(
           manager.create(Product, {
             sku: dto.sku,
@@ -119,7 +120,7 @@ export class ProductsService {
     meta: RequestMeta,
   ): Promise<ProductResponse> {
     return this.unique(() =>
-      this.dataSource.transaction(async (manager) => {
+      inTransaction(this.dataSource, async (manager) => {
         const product = await manager.findOne(Product, {
           where: { id },
           lock: { mode: 'pessimistic_write' },

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { inTransaction } from '../../common/database/transaction';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
@@ -87,7 +88,7 @@ export class DemoSeeder {
     for (const product of DEMO_PRODUCTS)
       productIds.push((await this.products.create(admin, product, SEED_META)).id);
     for (const [position, storeId] of storeIds.entries()) {
-      await this.dataSource.transaction((manager) =>
+      await inTransaction(this.dataSource, (manager) =>
         this.inventory.move(manager, {
           storeId,
           reason: 'receiving',

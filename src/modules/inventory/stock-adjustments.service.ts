@@ -87,7 +87,7 @@ export class StockAdjustmentsService {
   ) {
     await this.stores.requireVisible(user, storeId);
     if (!(await this.products.findById(productId))) throw new NotFoundError('Product');
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       const [row]: { quantity: number; reorder_level: number }[] = await manager.query(
         `INSERT INTO inventory (store_id, product_id, quantity, reorder_level) VALUES ($1, $2, 0, $3)
          ON CONFLICT (store_id, product_id) DO UPDATE SET reorder_level = EXCLUDED.reorder_level, updated_at = now()

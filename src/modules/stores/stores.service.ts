@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inTransaction } from '../../common/database/transaction';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuthUser, visibleStoreIds } from '../../common/auth/auth-user';
@@ -66,7 +67,7 @@ export class StoresService {
 
   async create(actor: AuthUser, dto: CreateStoreDto, meta: RequestMeta): Promise<StoreResponse> {
     return this.unique(() =>
-      this.dataSource.transaction(async (manager) => {
+      inTransaction(this.dataSource, async (manager) => {
         const store = await manager.save(manager.create(Store, { ...dto }));
         await this.audit.record(manager, {
           action: 'store.created',
@@ -91,7 +92,7 @@ export class StoresService {
     meta: RequestMeta,
   ): Promise<StoreResponse> {
     return this.unique(() =>
-      this.dataSource.transaction(async (manager) => {
+      inTransaction(this.dataSource, async (manager) => {
         const store = await manager.findOne(Store, {
           where: { id },
           lock: { mode: 'pessimistic_write' },

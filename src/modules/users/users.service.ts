@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inTransaction } from '../../common/database/transaction';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
@@ -89,7 +90,7 @@ export class UsersService {
     this.assertStoresFitRole(dto.role, storeIds);
     const passwordHash = await this.hasher.hash(dto.password);
     return this.uniqueUsername(() =>
-      this.dataSource.transaction(async (manager) => {
+      inTransaction(this.dataSource, async (manager) => {
         await this.stores.assertExist(manager, storeIds);
         const user = await manager.save(
           manager.create(User, {
@@ -125,7 +126,7 @@ export class UsersService {
     meta: RequestMeta,
   ): Promise<UserResponse> {
     const passwordHash = dto.password ? await this.hasher.hash(dto.password) : undefined;
-    return this.dataSource.transaction(async (manager) => {
+    const updated = await inTransaction(this.dataSource, async (manager) => {
       const user = await manager.findOne(User, {
         where: { id },
         lock: { mode: 'pessimistic_write' },
@@ -160,6 +161,9 @@ export class UsersService {
       });
       return toUserResponse(saved, storeIds);
     });
+    // Role, stores, commission, deactivation and password all change what a session may do.
+    await this.sessions.forgetUser(id);
+    return updated;
   }
 
   /** Email addresses of the active managers of a store (for store notifications). */
@@ -189,7 +193,7 @@ export class UsersService {
       throw new DomainError('UNAUTHENTICATED', 'Current password is wrong');
     }
     const passwordHash = await this.hasher.hash(newPassword);
-    await this.dataSource.transaction(async (manager) => {
+    await inTransaction(this.dataSource, async (manager) => {
       await manager.update(User, { id: actor.id }, { passwordHash });
       await this.sessions.revokeAllForUser(manager, actor.id, 'password_changed', actor.sessionId);
       await this.audit.record(manager, {
@@ -202,6 +206,7 @@ export class UsersService {
         userAgent: meta.userAgent,
       });
     });
+    await this.sessions.forgetUser(actor.id);
   }
 
   /**
@@ -210,7 +215,7 @@ export class UsersService {
    */
   async bootstrapAdmin(username: string, password: string): Promise<AuthUser | null> {
     const passwordHash = await this.hasher.hash(password);
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('pos:bootstrap-admin'))`);
       if ((await manager.count(User)) > 0) return null;
       const admin = await manager.save(

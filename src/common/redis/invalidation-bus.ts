@@ -1,0 +1,124 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type Redis from 'ioredis';
+import type { Env } from '../../config/env.schema';
+import { OptionalRedis, REDIS } from './redis.module';
+
+const CHANNEL = 'pos:invalidate';
+
+export type InvalidationTopic = 'session' | 'user' | 'store';
+
+interface Listener {
+  /** One entry changed: drop it. */
+  invalidate(topic: InvalidationTopic, key: string): void;
+  /** Invalidations may have been missed: drop everything. */
+  reset(): void;
+}
+
+/**
+ * Tells every API process that a cached row changed, so that per-process caches (the session
+ * principal, stores) can skip the database without serving stale rights. With Redis the
+ * message goes through pub/sub to every instance; a process whose subscription is down is
+ * `reliable: false`, and its caches must not be used (they are emptied when it returns,
+ * because messages may have been lost meanwhile). Without Redis only one process exists
+ * (API_WORKERS=1) or the caches stay off.
+ */
+@Injectable()
+export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(InvalidationBus.name);
+  private readonly listeners: Listener[] = [];
+  private subscriber?: Redis;
+  private subscribed = false;
+  /** Bumped on every invalidation: a read that started before it must not be cached. */
+  private generation = 0;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: OptionalRedis,
+    private readonly config: ConfigService<Env, true>,
+  ) {}
+
+  get reliable(): boolean {
+    if (this.redis) return this.subscribed;
+    return this.config.get('API_WORKERS', { infer: true }) === 1;
+  }
+
+  /** A stamp to take before reading a row to cache; see `unchangedSince`. */
+  get stamp(): number {
+    return this.generation;
+  }
+
+  /** No invalidation arrived since `stamp` was taken (so the row read meanwhile may be cached). */
+  unchangedSince(stamp: number): boolean {
+    return this.reliable && this.generation === stamp;
+  }
+
+  listen(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Call after the change committed; this process forgets at once, the others in a moment. */
+  async publish(topic: InvalidationTopic, key: string): Promise<void> {
+    this.deliver(topic, key);
+    if (!this.redis) return;
+    await this.redis.publish(CHANNEL, JSON.stringify({ topic, key })).catch((error: Error) => {
+      this.logger.warn(`invalidation of ${topic} ${key} not broadcast: ${error.message}`);
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.redis || this.listeners.length === 0) return;
+    // A subscribing connection can do nothing else. Its outages are logged by the main client.
+    const subscriber = this.redis.duplicate({ connectionName: 'pos-invalidation' });
+    subscriber.on('error', () => undefined);
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, message: string) => {
+      const { topic, key } = JSON.parse(message) as { topic: InvalidationTopic; key: string };
+      this.deliver(topic, key);
+    });
+    const lost = () => {
+      if (!this.subscribed) return;
+      this.subscribed = false;
+      this.resetAll();
+    };
+    subscriber.on('close', lost);
+    subscriber.on('reconnecting', lost);
+    subscriber.on('ready', () => {
+      // ioredis re-subscribes on reconnect; the caches start empty again.
+      subscriber.subscribe(CHANNEL).then(
+        () => {
+          this.resetAll();
+          this.subscribed = true;
+        },
+        () => undefined,
+      );
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.subscribed = false;
+    this.subscriber?.disconnect();
+  }
+
+  private deliver(topic: InvalidationTopic, key: string): void {
+    this.generation++;
+    for (const listener of this.listeners) listener.invalidate(topic, key);
+  }
+
+  private resetAll(): void {
+    this.generation++;
+    for (const listener of this.listeners) listener.reset();
+  }
+}
+
+/** Global, next to RedisModule, in the API's root module and the worker's. */
+@Global()
+@Module({ providers: [InvalidationBus], exports: [InvalidationBus] })
+export class InvalidationModule {}

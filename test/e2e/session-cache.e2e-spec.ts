@@ -1,0 +1,133 @@
+import { DataSource } from 'typeorm';
+import { startTestApp, TestApp } from '../support/app';
+import { bearer, login, seedStore, seedUser, signedIn } from '../support/auth';
+import { eventually, sleep } from '../support/eventually';
+import { PrivateRedis } from '../support/redis-server';
+
+/**
+ * The auth guard trusts a checked session for PRINCIPAL_CACHE_SECONDS. Every change made
+ * through the API must still take effect at once on every instance (Redis pub/sub), and a
+ * change made behind the API's back within the cache period.
+ */
+describe('Session principal cache', () => {
+  const me = (api: TestApp, token: string) =>
+    api.request({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
+  /** The instance that made the change forgets at once; another one when the pub/sub message lands. */
+  const PUBSUB_DELIVERY_MS = 250;
+  const statusOnOther = async (request: () => Promise<{ statusCode: number }>, status: number) =>
+    eventually(async () => expect((await request()).statusCode).toBe(status), PUBSUB_DELIVERY_MS);
+
+  describe('two API instances on one database and Redis', () => {
+    let first: TestApp;
+    let second: TestApp;
+
+    beforeAll(async () => {
+      first = await startTestApp({ env: { PRINCIPAL_CACHE_SECONDS: '300' } });
+      second = await startTestApp({
+        env: { PRINCIPAL_CACHE_SECONDS: '300' },
+        databaseUrl: () => first.database.url,
+      });
+    });
+    afterAll(async () => {
+      await second?.close();
+      await first?.close();
+    });
+
+    it('logout on one instance ends the session on the other as soon as the message lands', async () => {
+      const { token } = await signedIn(first, 'admin');
+      expect((await me(second, token)).statusCode).toBe(200); // now cached on the second
+      const logout = await first.request({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: bearer(token),
+      });
+      expect(logout.statusCode).toBe(204);
+      expect((await me(first, token)).statusCode).toBe(401);
+      await statusOnOther(() => me(second, token), 401);
+    });
+
+    it('deactivating a user on one instance refuses their session on the other', async () => {
+      const { token: adminToken } = await signedIn(first, 'admin');
+      const storeId = await seedStore(first);
+      const cashier = await seedUser(first, 'cashier', [storeId]);
+      const { accessToken } = await login(first, cashier.username);
+      expect((await me(second, accessToken)).statusCode).toBe(200);
+      const deactivate = await first.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${cashier.id}`,
+        headers: bearer(adminToken),
+        payload: { active: false },
+      });
+      expect(deactivate.statusCode).toBe(200);
+      expect((await me(first, accessToken)).statusCode).toBe(401);
+      await statusOnOther(() => me(second, accessToken), 401);
+    });
+
+    it('moving a user to another store changes what they see on the other instance', async () => {
+      const { token: adminToken } = await signedIn(first, 'admin');
+      const [oldStore, newStore] = [await seedStore(first), await seedStore(first)];
+      const manager = await seedUser(first, 'manager', [oldStore]);
+      const { accessToken } = await login(first, manager.username);
+      const store = (id: string) =>
+        second.request({
+          method: 'GET',
+          url: `/api/v1/stores/${id}`,
+          headers: bearer(accessToken),
+        });
+      expect((await store(oldStore)).statusCode).toBe(200);
+      const move = await first.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${manager.id}`,
+        headers: bearer(adminToken),
+        payload: { storeIds: [newStore] },
+      });
+      expect(move.statusCode).toBe(200);
+      await statusOnOther(() => store(oldStore), 404);
+      expect((await store(newStore)).statusCode).toBe(200);
+    });
+  });
+
+  describe('changes made directly in the database', () => {
+    let api: TestApp;
+    let redis: PrivateRedis;
+
+    beforeAll(async () => {
+      redis = await PrivateRedis.start();
+      api = await startTestApp({ env: { REDIS_URL: redis.url, PRINCIPAL_CACHE_SECONDS: '1' } });
+    });
+    afterAll(async () => {
+      await api?.close();
+      await redis?.stop();
+    });
+
+    const revokeInSql = (sessionOf: string) =>
+      api.app
+        .get(DataSource)
+        .query(
+          `UPDATE sessions SET revoked_at = now(), revoked_reason = 'logout' WHERE user_id = $1`,
+          [sessionOf],
+        );
+
+    it('are honoured within PRINCIPAL_CACHE_SECONDS', async () => {
+      const { user, token } = await signedIn(api, 'admin');
+      expect((await me(api, token)).statusCode).toBe(200);
+      await revokeInSql(user.id);
+      expect((await me(api, token)).statusCode).toBe(200); // trusted from the cache
+      await sleep(1100);
+      expect((await me(api, token)).statusCode).toBe(401);
+    });
+
+    it('are honoured at once while the invalidation channel is down (nothing is cached)', async () => {
+      const { user, token } = await signedIn(api, 'admin');
+      await redis.stop();
+      try {
+        await sleep(200);
+        expect((await me(api, token)).statusCode).toBe(200);
+        await revokeInSql(user.id);
+        expect((await me(api, token)).statusCode).toBe(401);
+      } finally {
+        await redis.restart();
+      }
+    });
+  });
+});
