@@ -1,8 +1,6 @@
 import 'reflect-metadata';
-import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { runClusterPrimary } from './api-cluster';
 import { createApp } from './app.factory';
 import { Env, InvalidConfigurationError, validateEnv } from './config/env.schema';
 import { EmbeddedPostgres } from './database/embedded-postgres';
@@ -37,12 +35,6 @@ async function startEmbeddedDatabase(env: Env): Promise<EmbeddedPostgres> {
 
 async function bootstrap(): Promise<void> {
   const env = loadConfiguration();
-  if (env.API_WORKERS > 1 && cluster.isPrimary) {
-    return runClusterPrimary(env, async () =>
-      env.DATABASE_URL ? undefined : startEmbeddedDatabase(env),
-    );
-  }
-  // A cluster worker finds DATABASE_URL set by the primary, which owns the embedded server.
   const embedded = env.DATABASE_URL ? undefined : await startEmbeddedDatabase(env);
   const app = await createApp().catch(async (error: unknown) => {
     await embedded?.stop();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createBenchDatabase } from './bench-database';
+import { BenchHttpClient } from './http-client';
 import { checkIntegrity } from './integrity';
 import { LoadResult, runLoad } from './load';
 import { rawSale } from './raw-sale';
@@ -17,8 +18,6 @@ export interface SalesBenchOptions {
   products: number;
   lines: number;
   poolSize: number;
-  /** API processes (Node cluster, API_WORKERS); the pool size is per process. */
-  apiWorkers: number;
   /** Write a V8 CPU profile of the API process under bench-results/profiles/. */
   profile: boolean;
 }
@@ -81,7 +80,6 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
         DATABASE_URL: database.url,
         DATABASE_MIGRATIONS_RUN: 'false',
         DATABASE_POOL_SIZE: String(options.poolSize),
-        API_WORKERS: String(options.apiWorkers),
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         JWT_SECRET: randomBytes(48).toString('base64'),
@@ -108,19 +106,19 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
     }
 
     console.log(`API: ${options.concurrency} clients for ${options.durationSeconds} s …`);
+    const http = new BenchHttpClient(started.baseUrl, options.concurrency);
     const apiResult = await runLoad(
       options.concurrency,
       options.durationSeconds * 1000,
       async (worker) => {
         const storeIndex = worker % fixture.stores.length;
-        const response = await fetch(`${started.baseUrl}/api/v1/sales`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
+        const response = await http.post(
+          '/api/v1/sales',
+          {
             authorization: `Bearer ${tokens[storeIndex]}`,
             'idempotency-key': randomUUID(),
           },
-          body: JSON.stringify({
+          JSON.stringify({
             storeId: fixture.stores[storeIndex].id,
             items: pick(fixture.productIds, options.lines).map((productId) => ({
               productId,
@@ -128,11 +126,11 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
             })),
             payments: [{ method: 'cash', amount: 100_000_000 }],
           }),
-        });
-        const text = await response.text();
-        if (response.status !== 201) throw new Error(`HTTP ${response.status}: ${text}`);
+        );
+        if (response.status !== 201) throw new Error(`HTTP ${response.status}: ${response.text}`);
       },
     );
+    http.close();
     await stopApi(api);
     api = undefined;
 

@@ -61,12 +61,6 @@ export class EnvironmentVariables {
   @IsString()
   HOST: string = '0.0.0.0';
 
-  /** API processes sharing PORT (Node cluster); 1 runs the API in this process alone. */
-  @IsInt()
-  @Min(1)
-  @Max(64)
-  API_WORKERS: number = 1;
-
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
@@ -177,14 +171,14 @@ export class EnvironmentVariables {
   REFRESH_TOKEN_TTL_DAYS: number = 14;
 
   /**
-   * How long an API process trusts a session it has checked (logout and user changes reach
-   * every process at once through Redis pub/sub; this bounds changes made outside the API).
-   * 0 checks the database on every request.
+   * How long an API process trusts a session or store it has read. Changes made through the API
+   * reach every process at once (Redis pub/sub); this bounds changes made behind its back.
+   * 0 reads the database on every request.
    */
   @IsInt()
   @Min(0)
   @Max(300)
-  PRINCIPAL_CACHE_SECONDS: number = 30;
+  LOCAL_CACHE_SECONDS: number = 30;
 
   @IsInt()
   @Min(1)

@@ -15,15 +15,11 @@ const user: AuthUser = {
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 
 /** A cache in an API process without Redis: invalidations are delivered in process only. */
-function cache(seconds = 30, apiWorkers = 1) {
+function cache(seconds = 30) {
   const config = new ConfigService<Env, true>(
-    validateEnv({
-      NODE_ENV: 'test',
-      API_WORKERS: String(apiWorkers),
-      PRINCIPAL_CACHE_SECONDS: String(seconds),
-    }),
+    validateEnv({ NODE_ENV: 'test', LOCAL_CACHE_SECONDS: String(seconds) }),
   );
-  return { principals: new PrincipalCache(new InvalidationBus(null, config), config) };
+  return { principals: new PrincipalCache(new InvalidationBus(null), config) };
 }
 
 describe('PrincipalCache', () => {
@@ -68,14 +64,8 @@ describe('PrincipalCache', () => {
     expect(principals.get('session-1', 'user-1')).toBeUndefined();
   });
 
-  it('caches nothing with PRINCIPAL_CACHE_SECONDS=0', async () => {
+  it('caches nothing with LOCAL_CACHE_SECONDS=0', async () => {
     const { principals } = cache(0);
-    await principals.load('session-1', async () => ({ user, sessionExpiresAt: inAnHour() }));
-    expect(principals.get('session-1', 'user-1')).toBeUndefined();
-  });
-
-  it('caches nothing in a cluster without Redis, where other processes could not be told', async () => {
-    const { principals } = cache(30, 2);
     await principals.load('session-1', async () => ({ user, sessionExpiresAt: inAnHour() }));
     expect(principals.get('session-1', 'user-1')).toBeUndefined();
   });

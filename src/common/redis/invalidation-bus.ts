@@ -7,9 +7,7 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type Redis from 'ioredis';
-import type { Env } from '../../config/env.schema';
 import { OptionalRedis, REDIS } from './redis.module';
 
 const CHANNEL = 'pos:invalidate';
@@ -28,8 +26,8 @@ interface Listener {
  * principal, stores) can skip the database without serving stale rights. With Redis the
  * message goes through pub/sub to every instance; a process whose subscription is down is
  * `reliable: false`, and its caches must not be used (they are emptied when it returns,
- * because messages may have been lost meanwhile). Without Redis only one process exists
- * (API_WORKERS=1) or the caches stay off.
+ * because messages may have been lost meanwhile). Without Redis (the embedded default) the
+ * API is a single process, and delivering in process is enough.
  */
 @Injectable()
 export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
@@ -40,14 +38,10 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   /** Bumped on every invalidation: a read that started before it must not be cached. */
   private generation = 0;
 
-  constructor(
-    @Inject(REDIS) private readonly redis: OptionalRedis,
-    private readonly config: ConfigService<Env, true>,
-  ) {}
+  constructor(@Inject(REDIS) private readonly redis: OptionalRedis) {}
 
   get reliable(): boolean {
-    if (this.redis) return this.subscribed;
-    return this.config.get('API_WORKERS', { infer: true }) === 1;
+    return this.redis ? this.subscribed : true;
   }
 
   /** A stamp to take before reading a row to cache; see `unchangedSince`. */

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import { inTransaction } from '../../common/database/transaction';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { inTransaction } from '../../common/database/transaction';
 import { isRedisReady, OptionalRedis, REDIS } from '../../common/redis/redis.module';
 import type { Env } from '../../config/env.schema';
 import { NothingToSend, OutboxComposers } from '../notifications/outbox-composers';

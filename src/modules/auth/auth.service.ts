@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { inTransaction } from '../../common/database/transaction';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
+import { inTransaction } from '../../common/database/transaction';
 import { DomainError } from '../../common/errors/domain-error';
 import type { Env } from '../../config/env.schema';
 import { AuditService } from '../audit/audit.service';

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { inTransaction } from '../../common/database/transaction';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser, Role } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
+import { inTransaction } from '../../common/database/transaction';
 import { PrincipalCache } from './principal-cache';
 import { RefreshToken } from './refresh-token.entity';
 import { Session } from './session.entity';

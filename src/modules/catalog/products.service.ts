@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { inTransaction } from '../../common/database/transaction';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
 import { containsPattern } from '../../common/database/like-pattern';
 import { streamEntities } from '../../common/database/stream-query';
+import { inTransaction } from '../../common/database/transaction';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error';
 import { isUniqueViolation } from '../../common/errors/unique-violation';
 import { offsetOf, Page, pageOf } from '../../common/pagination/pagination';
@@ -13,7 +13,7 @@ import { AuditService } from '../audit/audit.service';
 import type { ListProductsQueryDto, ProductFilter } from './dto/list-products-query.dto';
 import type { CreateProductDto, UpdateProductDto } from './dto/product.dto';
 import { ProductResponse, toProductResponse } from './dto/product.response';
-import { Product } from './product.entity';
+import { Product, TaxClass } from './product.entity';
 
 /** Unique indexes of `products` and the request field each one guards. */
 const UNIQUE_FIELDS = [
@@ -28,6 +28,21 @@ const UNIQUE_FIELDS = [
     message: 'A product with this barcode already exists',
   },
 ] as const;
+
+interface ProductRow {
+  id: string;
+  sku: string;
+  barcode: string | null;
+  name: string;
+  category: string | null;
+  unit_price: number;
+  cost_price: number;
+  tax_class: TaxClass;
+  reorder_level: number;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
 
 @Injectable()
 export class ProductsService {
@@ -73,9 +88,31 @@ export class ProductsService {
    * The products with these ids, read inside the caller's transaction, in ascending id order
    * (the order in which stock rows are locked). Unknown ids are simply absent from the result.
    */
+  /** Plain SQL: every sale reads its products here, where the ORM's cost shows. */
   async findByIds(manager: EntityManager, ids: string[]): Promise<Product[]> {
     if (ids.length === 0) return [];
-    return manager.find(Product, { where: { id: In([...new Set(ids)]) }, order: { id: 'ASC' } });
+    const rows: ProductRow[] = await manager.query(
+      `SELECT id, sku, barcode, name, category, unit_price, cost_price, tax_class, reorder_level,
+              active, created_at, updated_at
+         FROM products WHERE id = ANY($1::uuid[]) ORDER BY id`,
+      [[...new Set(ids)]],
+    );
+    return rows.map((row) =>
+      Object.assign(new Product(), {
+        id: row.id,
+        sku: row.sku,
+        barcode: row.barcode,
+        name: row.name,
+        category: row.category,
+        unitPrice: row.unit_price,
+        costPrice: row.cost_price,
+        taxClass: row.tax_class,
+        reorderLevel: row.reorder_level,
+        active: row.active,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      }),
+    );
   }
 
   async create(

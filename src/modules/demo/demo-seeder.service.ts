@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { inTransaction } from '../../common/database/transaction';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
+import { inTransaction } from '../../common/database/transaction';
 import { ProductsService } from '../catalog/products.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { StoresService } from '../stores/stores.service';

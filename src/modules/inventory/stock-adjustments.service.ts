@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { inTransaction } from '../../common/database/transaction';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
+import { inTransaction } from '../../common/database/transaction';
 import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
 import { ProductsService } from '../catalog/products.service';

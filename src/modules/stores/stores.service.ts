@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { inTransaction } from '../../common/database/transaction';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuthUser, visibleStoreIds } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
+import { LocalCache } from '../../common/cache/local-cache';
+import { inTransaction } from '../../common/database/transaction';
 import {
   DomainError,
   NotFoundError,
@@ -11,16 +13,30 @@ import {
 } from '../../common/errors/domain-error';
 import { isUniqueViolation } from '../../common/errors/unique-violation';
 import { offsetOf, Page, PageQueryDto, pageOf } from '../../common/pagination/pagination';
+import { InvalidationBus } from '../../common/redis/invalidation-bus';
+import type { Env } from '../../config/env.schema';
 import { AuditService } from '../audit/audit.service';
 import { CreateStoreDto, StoreResponse, toStoreResponse, UpdateStoreDto } from './dto/store.dto';
 import { Store } from './store.entity';
 
+const MAX_CACHED_STORES = 10_000;
+
 @Injectable()
 export class StoresService {
+  /** Stores read outside a transaction (every till request reads its store); see LocalCache. */
+  private readonly cache: LocalCache<Store>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-  ) {}
+    private readonly bus: InvalidationBus,
+    config: ConfigService<Env, true>,
+  ) {
+    const ttlMs = config.get('LOCAL_CACHE_SECONDS', { infer: true }) * 1000;
+    this.cache = new LocalCache(bus, ttlMs, MAX_CACHED_STORES, (topic, key, entries) => {
+      if (topic === 'store') entries.delete(key);
+    });
+  }
 
   async list(user: AuthUser, query: PageQueryDto): Promise<Page<StoreResponse>> {
     const visible = visibleStoreIds(user);
@@ -40,11 +56,18 @@ export class StoresService {
   /**
    * The store if the caller may see it. A store of someone else's is "not found", never
    * "forbidden", so ids of other stores cannot be probed. Every store-owned lookup goes here.
+   * Inside a transaction (`manager`) the row is read fresh; otherwise it may come from the
+   * cache, and it must not be modified.
    */
   async requireVisible(user: AuthUser, storeId: string, manager?: EntityManager): Promise<Store> {
     const visible = visibleStoreIds(user);
     if (visible !== 'all' && !visible.includes(storeId)) throw new NotFoundError('Store');
-    const store = await (manager ?? this.dataSource.manager).findOneBy(Store, { id: storeId });
+    const store = manager
+      ? await manager.findOneBy(Store, { id: storeId })
+      : (this.cache.get(storeId) ??
+        (await this.cache.load(storeId, () =>
+          this.dataSource.manager.findOneBy(Store, { id: storeId }),
+        )));
     if (!store) throw new NotFoundError('Store');
     return store;
   }
@@ -91,7 +114,7 @@ export class StoresService {
     dto: UpdateStoreDto,
     meta: RequestMeta,
   ): Promise<StoreResponse> {
-    return this.unique(() =>
+    const updated = await this.unique(() =>
       inTransaction(this.dataSource, async (manager) => {
         const store = await manager.findOne(Store, {
           where: { id },
@@ -119,6 +142,8 @@ export class StoresService {
         return toStoreResponse(saved);
       }),
     );
+    await this.bus.publish('store', id);
+    return updated;
   }
 
   private async unique<T>(work: () => Promise<T>): Promise<T> {

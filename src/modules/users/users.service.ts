@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { inTransaction } from '../../common/database/transaction';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
 import { containsPattern } from '../../common/database/like-pattern';
+import { inTransaction } from '../../common/database/transaction';
 import {
   DomainError,
   NotFoundError,

@@ -1,15 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, login, seedStore, seedUser, signedIn } from '../support/auth';
+import { seedProduct } from '../support/catalog';
 import { eventually, sleep } from '../support/eventually';
 import { PrivateRedis } from '../support/redis-server';
 
 /**
- * The auth guard trusts a checked session for PRINCIPAL_CACHE_SECONDS. Every change made
- * through the API must still take effect at once on every instance (Redis pub/sub), and a
- * change made behind the API's back within the cache period.
+ * The auth guard trusts a checked session, and store lookups a read store, for
+ * LOCAL_CACHE_SECONDS. Every change made through the API must still take effect at once on
+ * every instance (Redis pub/sub), and a change made behind the API's back within that period.
  */
-describe('Session principal cache', () => {
+describe('Local caches of sessions and stores', () => {
   const me = (api: TestApp, token: string) =>
     api.request({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
   /** The instance that made the change forgets at once; another one when the pub/sub message lands. */
@@ -22,9 +24,9 @@ describe('Session principal cache', () => {
     let second: TestApp;
 
     beforeAll(async () => {
-      first = await startTestApp({ env: { PRINCIPAL_CACHE_SECONDS: '300' } });
+      first = await startTestApp({ env: { LOCAL_CACHE_SECONDS: '300' } });
       second = await startTestApp({
-        env: { PRINCIPAL_CACHE_SECONDS: '300' },
+        env: { LOCAL_CACHE_SECONDS: '300' },
         databaseUrl: () => first.database.url,
       });
     });
@@ -85,6 +87,43 @@ describe('Session principal cache', () => {
       await statusOnOther(() => store(oldStore), 404);
       expect((await store(newStore)).statusCode).toBe(200);
     });
+
+    it('a store deactivated on one instance refuses sales on the other', async () => {
+      const { token: adminToken } = await signedIn(first, 'admin');
+      const storeId = await seedStore(first);
+      const read = () =>
+        second.request({
+          method: 'GET',
+          url: `/api/v1/stores/${storeId}`,
+          headers: bearer(adminToken),
+        });
+      expect((await read()).json()).toMatchObject({ active: true }); // now cached on the second
+      const deactivate = await first.request({
+        method: 'PATCH',
+        url: `/api/v1/stores/${storeId}`,
+        headers: bearer(adminToken),
+        payload: { active: false },
+      });
+      expect(deactivate.statusCode).toBe(200);
+      await eventually(
+        async () => expect((await read()).json()).toMatchObject({ active: false }),
+        PUBSUB_DELIVERY_MS,
+      );
+      const sale = await second.request({
+        method: 'POST',
+        url: '/api/v1/sales',
+        headers: { ...bearer(adminToken), 'idempotency-key': randomUUID() },
+        payload: {
+          storeId,
+          items: [{ productId: await seedProduct(first), quantity: 1 }],
+          payments: [{ method: 'cash', amount: 11600 }],
+        },
+      });
+      expect(sale.statusCode).toBe(400);
+      expect(sale.json().details).toEqual([
+        { field: 'storeId', problems: ['the store is inactive'] },
+      ]);
+    });
   });
 
   describe('changes made directly in the database', () => {
@@ -93,7 +132,7 @@ describe('Session principal cache', () => {
 
     beforeAll(async () => {
       redis = await PrivateRedis.start();
-      api = await startTestApp({ env: { REDIS_URL: redis.url, PRINCIPAL_CACHE_SECONDS: '1' } });
+      api = await startTestApp({ env: { REDIS_URL: redis.url, LOCAL_CACHE_SECONDS: '1' } });
     });
     afterAll(async () => {
       await api?.close();
@@ -108,7 +147,7 @@ describe('Session principal cache', () => {
           [sessionOf],
         );
 
-    it('are honoured within PRINCIPAL_CACHE_SECONDS', async () => {
+    it('are honoured within LOCAL_CACHE_SECONDS', async () => {
       const { user, token } = await signedIn(api, 'admin');
       expect((await me(api, token)).statusCode).toBe(200);
       await revokeInSql(user.id);
