@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as argon2 from 'argon2';
 import { Client } from 'pg';
+import type { IntegrityReport } from '../../../scripts/bench/integrity';
 import { TEST_PASSWORD } from '../../support/auth';
 
 /** One store with a manager (who gets low-stock emails), cashiers and stocked products. */
@@ -129,3 +130,16 @@ export async function saleOver(
 
 /** The design's invariants over the whole database (same check as `npm run bench`). */
 export { checkIntegrity } from '../../../scripts/bench/integrity';
+
+/** Every invariant holds; a failure names the ones that do not. */
+export function expectIntact(report: IntegrityReport): void {
+  expect(report).toMatchObject({
+    ledgerMismatches: 0,
+    negativeStock: 0,
+    receiptGaps: 0,
+    salesWithoutLines: 0,
+    salesWithoutPayments: 0,
+    salesWithoutOneAudit: 0,
+    ok: true,
+  });
+}
