@@ -15,6 +15,15 @@ export interface ReceivedMail {
   raw: string;
 }
 
+/** A local test server: any sender, no authentication, no TLS, no DNS, quiet. */
+export const SINK_OPTIONS = {
+  authOptional: true,
+  hideSTARTTLS: true,
+  disableReverseLookup: true,
+  logger: false,
+  closeTimeout: 1000,
+} as const;
+
 /**
  * A real SMTP server (the `smtp-server` package) on a free port for tests: accepts any sender
  * without authentication or TLS, keeps every message, and can refuse the next messages or
@@ -39,11 +48,7 @@ export class SmtpSink {
   static async start(): Promise<SmtpSink> {
     const sink = new SmtpSink(await freePort());
     const server = new SMTPServer({
-      authOptional: true,
-      hideSTARTTLS: true,
-      disableReverseLookup: true,
-      logger: false,
-      closeTimeout: 1000,
+      ...SINK_OPTIONS,
       onMailFrom: (_address, _session, callback) => {
         if (sink.refusals > 0) {
           sink.refusals -= 1;

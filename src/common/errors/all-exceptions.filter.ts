@@ -71,6 +71,16 @@ function fastifyError(exception: unknown): Mapped | undefined {
   return { status: error.statusCode, code: codeFor(error.statusCode), message, details: [] };
 }
 
+function errorBody(mapped: Mapped, request: FastifyRequest): ErrorBody {
+  return {
+    statusCode: mapped.status,
+    code: mapped.code,
+    message: mapped.message,
+    details: mapped.details,
+    requestId: String(request.id),
+  };
+}
+
 /**
  * Fastify's router answers a malformed URL (bad percent-encoding) or an over-long path
  * parameter before Nest sees the request; as its `frameworkErrors` handler this sends the
@@ -87,13 +97,7 @@ export function sendFrameworkError(
     message: 'Internal server error',
     details: [],
   };
-  const body: ErrorBody = {
-    statusCode: mapped.status,
-    code: mapped.code,
-    message: mapped.message,
-    details: mapped.details,
-    requestId: String(request.id),
-  };
+  const body = errorBody(mapped, request);
   // Sent outside the route's hooks, so the request id header is set here.
   void reply.status(mapped.status).header('X-Request-Id', body.requestId).send(body);
 }
@@ -111,13 +115,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const mapped = this.map(exception, request);
-    const body: ErrorBody = {
-      statusCode: mapped.status,
-      code: mapped.code,
-      message: mapped.message,
-      details: mapped.details,
-      requestId: String(request.id),
-    };
+    const body = errorBody(mapped, request);
     for (const [name, value] of Object.entries(mapped.headers ?? {})) reply.header(name, value);
     reply.status(mapped.status).send(body);
     if (mapped.status === 500 && this.alerts?.enabled) {

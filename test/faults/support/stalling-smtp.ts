@@ -1,5 +1,6 @@
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../support/free-port';
+import { SINK_OPTIONS } from '../../support/smtp-sink';
 
 /** One message whose whole DATA the server read, as far as these tests need to know it. */
 export interface StalledMail {
@@ -45,11 +46,7 @@ export class StallingSmtpSink {
   static async start(): Promise<StallingSmtpSink> {
     const sink = new StallingSmtpSink(await freePort());
     const server = new SMTPServer({
-      authOptional: true,
-      hideSTARTTLS: true,
-      disableReverseLookup: true,
-      logger: false,
-      closeTimeout: 1000,
+      ...SINK_OPTIONS,
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
