@@ -2,9 +2,9 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { DatabaseConnectionLostError } from '../errors/database-errors';
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
-const MAX_ATTEMPTS = 3;
+export const MAX_ATTEMPTS = 3;
 
-function isRetryable(error: unknown): boolean {
+export function isRetryable(error: unknown): boolean {
   const code =
     (error as { driverError?: { code?: string }; code?: string })?.driverError?.code ??
     (error as { code?: string })?.code;
@@ -36,7 +36,12 @@ export async function inTransaction<T>(
     } catch (error) {
       if (runner?.isTransactionActive) throw new DatabaseConnectionLostError(error);
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-      await new Promise((wait) => setTimeout(wait, 10 * attempt + Math.random() * 20));
+      await retryPause(attempt);
     }
   }
+}
+
+/** A short, jittered pause before running a unit again, so the colliding transactions part. */
+export function retryPause(attempt: number): Promise<void> {
+  return new Promise((wait) => setTimeout(wait, 10 * attempt + Math.random() * 20));
 }

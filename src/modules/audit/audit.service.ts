@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { command, runStatement, SqlStatement } from '../../common/database/sql-statement';
 import { streamEntities } from '../../common/database/stream-query';
 import { offsetOf, Page, PageQueryDto, pageOf } from '../../common/pagination/pagination';
 import type { AuditEntryInput } from './audit-actions';
@@ -20,12 +21,12 @@ export class AuditService {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('AuditService.record needs the manager of an open transaction');
     }
-    await this.insert(manager, entry);
+    await runStatement(manager, this.recordStatement(entry));
   }
 
   /** Records an event that is not part of a business transaction (logins, lockouts, logouts). */
   async recordNow(entry: AuditEntryInput): Promise<void> {
-    await this.insert(this.dataSource.manager, entry);
+    await runStatement(this.dataSource.manager, this.recordStatement(entry));
   }
 
   async list(query: AuditLogFilter & PageQueryDto): Promise<Page<AuditLogResponse>> {
@@ -43,9 +44,12 @@ export class AuditService {
     }
   }
 
-  /** Plain SQL: this runs inside every sale, where the query builder's cost shows. */
-  private async insert(manager: EntityManager, entry: AuditEntryInput): Promise<void> {
-    await manager.query(
+  /**
+   * An entry as a statement, for a caller that batches it into its own transaction (every
+   * sale); plain SQL, no ORM.
+   */
+  recordStatement(entry: AuditEntryInput): SqlStatement<void> {
+    return command(
       `INSERT INTO audit_logs (action, user_id, username, entity_type, entity_id, store_id, ip, user_agent, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [

@@ -4,6 +4,7 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
 import { containsPattern } from '../../common/database/like-pattern';
+import { runStatement, SqlStatement } from '../../common/database/sql-statement';
 import { streamEntities } from '../../common/database/stream-query';
 import { inTransaction } from '../../common/database/transaction';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error';
@@ -88,31 +89,36 @@ export class ProductsService {
    * The products with these ids, read inside the caller's transaction, in ascending id order
    * (the order in which stock rows are locked). Unknown ids are simply absent from the result.
    */
-  /** Plain SQL: every sale reads its products here, where the ORM's cost shows. */
   async findByIds(manager: EntityManager, ids: string[]): Promise<Product[]> {
     if (ids.length === 0) return [];
-    const rows: ProductRow[] = await manager.query(
-      `SELECT id, sku, barcode, name, category, unit_price, cost_price, tax_class, reorder_level,
-              active, created_at, updated_at
-         FROM products WHERE id = ANY($1::uuid[]) ORDER BY id`,
-      [[...new Set(ids)]],
-    );
-    return rows.map((row) =>
-      Object.assign(new Product(), {
-        id: row.id,
-        sku: row.sku,
-        barcode: row.barcode,
-        name: row.name,
-        category: row.category,
-        unitPrice: row.unit_price,
-        costPrice: row.cost_price,
-        taxClass: row.tax_class,
-        reorderLevel: row.reorder_level,
-        active: row.active,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      }),
-    );
+    return runStatement(manager, this.findByIdsStatement(ids));
+  }
+
+  /** findByIds as a statement, for a caller that batches it (every sale); plain SQL, no ORM. */
+  findByIdsStatement(ids: string[]): SqlStatement<Product[]> {
+    return {
+      text: `SELECT id, sku, barcode, name, category, unit_price, cost_price, tax_class, reorder_level,
+                    active, created_at, updated_at
+               FROM products WHERE id = ANY($1::uuid[]) ORDER BY id`,
+      values: [[...new Set(ids)]],
+      read: (rows) =>
+        (rows as unknown as ProductRow[]).map((row) =>
+          Object.assign(new Product(), {
+            id: row.id,
+            sku: row.sku,
+            barcode: row.barcode,
+            name: row.name,
+            category: row.category,
+            unitPrice: row.unit_price,
+            costPrice: row.cost_price,
+            taxClass: row.tax_class,
+            reorderLevel: row.reorder_level,
+            active: row.active,
+            createdAt: row.created_at,
+            updatedAt: row.updated_at,
+          }),
+        ),
+    };
   }
 
   async create(

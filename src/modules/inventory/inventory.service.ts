@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { runStatement, SqlStatement } from '../../common/database/sql-statement';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error';
 import { ProductsService } from '../catalog/products.service';
 import { OutboxService } from '../notifications/outbox.service';
@@ -12,10 +14,16 @@ import {
   StockMoveResult,
 } from './stock-move';
 
-interface LockedRow {
-  product_id: string;
+/** A stock row as locked for a move: its quantity and its own reorder level, if set. */
+export interface LockedStock {
   quantity: number;
-  reorder_level: number | null;
+  reorderLevel: number | null;
+}
+
+/** A checked move: what it will do, and the statements that do it (ledger rows, low-stock alerts). */
+export interface StockMovePlan {
+  results: StockMoveResult[];
+  statements: SqlStatement<unknown>[];
 }
 
 @Injectable()
@@ -30,11 +38,54 @@ export class InventoryService {
       throw new Error('InventoryService.move needs the manager of an open transaction');
     }
     const lines = normalizeLines(request.lines);
-    const defaultLevels =
+    const reorderLevels =
       request.productReorderLevels ?? (await this.defaultReorderLevels(manager, lines));
     if (lines.some((line) => line.delta >= 0))
       await this.createMissingRows(manager, request, lines);
-    const locked = await this.lock(manager, request.storeId, lines);
+    const locked = await runStatement(
+      manager,
+      this.lockStatement(
+        request.storeId,
+        lines.map((line) => line.productId),
+      ),
+    );
+    const plan = this.planMove({ ...request, productReorderLevels: reorderLevels }, locked);
+    for (const statement of plan.statements) await runStatement(manager, statement);
+    return plan.results;
+  }
+
+  /**
+   * Locks the store's rows of these products in product-id order and reads them; a product
+   * without a row is absent. For a caller that batches it into its own transaction (sales),
+   * which then passes the rows to planMove.
+   */
+  lockStatement(storeId: string, productIds: string[]): SqlStatement<Map<string, LockedStock>> {
+    return {
+      text: `SELECT product_id, quantity, reorder_level FROM inventory
+              WHERE store_id = $1 AND product_id = ANY($2::uuid[])
+              ORDER BY product_id
+                FOR UPDATE`,
+      values: [storeId, productIds],
+      read: (rows) =>
+        new Map(
+          rows.map((row) => [
+            row.product_id as string,
+            { quantity: row.quantity as number, reorderLevel: row.reorder_level as number | null },
+          ]),
+        ),
+    };
+  }
+
+  /**
+   * Checks a move against its locked rows (INSUFFICIENT_STOCK if any line would go below zero)
+   * and plans it: one statement for every update and its ledger row, and an outbox message for
+   * each low-stock crossing. Lines that add stock need their rows to exist (move creates them).
+   */
+  planMove(
+    request: StockMoveRequest & { productReorderLevels: Map<string, number> },
+    locked: Map<string, LockedStock>,
+  ): StockMovePlan {
+    const lines = normalizeLines(request.lines);
     const short: ShortLine[] = lines
       .filter((line) => (locked.get(line.productId)?.quantity ?? 0) + line.delta < 0)
       .map((line) => ({
@@ -49,39 +100,36 @@ export class InventoryService {
         short,
       );
     }
-    const applied = lines.map((line) => {
-      const row = locked.get(line.productId) as LockedRow;
+    const results: StockMoveResult[] = lines.map((line) => {
+      const row = locked.get(line.productId) as LockedStock;
+      const reorderLevel =
+        row.reorderLevel ?? request.productReorderLevels.get(line.productId) ?? 0;
+      const quantity = row.quantity + line.delta;
       return {
         productId: line.productId,
+        movementId: randomUUID(),
         delta: line.delta,
         previousQuantity: row.quantity,
-        quantity: row.quantity + line.delta,
-        reorderLevel: row.reorder_level ?? defaultLevels.get(line.productId) ?? 0,
+        quantity,
+        reorderLevel,
+        crossedReorderLevel: crossesReorderLevel(row.quantity, quantity, reorderLevel),
       };
     });
-    const movementIds = await this.applyAndRecord(manager, request, applied);
-    const results = applied.map((line, index) => ({
-      ...line,
-      movementId: movementIds[index],
-      crossedReorderLevel: crossesReorderLevel(
-        line.previousQuantity,
-        line.quantity,
-        line.reorderLevel,
-      ),
-    }));
-    for (const result of results.filter((candidate) => candidate.crossedReorderLevel)) {
-      await this.outbox.add(manager, {
-        type: 'low_stock',
-        payload: {
-          storeId: request.storeId,
-          productId: result.productId,
-          quantity: result.quantity,
-          reorderLevel: result.reorderLevel,
-          movementId: result.movementId,
-        },
-      });
-    }
-    return results;
+    const alerts = results
+      .filter((result) => result.crossedReorderLevel)
+      .map((result) =>
+        this.outbox.addStatement({
+          type: 'low_stock',
+          payload: {
+            storeId: request.storeId,
+            productId: result.productId,
+            quantity: result.quantity,
+            reorderLevel: result.reorderLevel,
+            movementId: result.movementId,
+          },
+        }),
+      );
+    return { results, statements: [this.applyStatement(request, results), ...alerts] };
   }
 
   private async defaultReorderLevels(
@@ -112,54 +160,39 @@ export class InventoryService {
     );
   }
 
-  /** Locks the rows in product-id order and reads them; a product without a row is absent. */
-  private async lock(
-    manager: EntityManager,
-    storeId: string,
-    lines: StockMoveLine[],
-  ): Promise<Map<string, LockedRow>> {
-    const rows: LockedRow[] = await manager.query(
-      `SELECT product_id, quantity, reorder_level FROM inventory
-        WHERE store_id = $1 AND product_id = ANY($2::uuid[])
-        ORDER BY product_id
-          FOR UPDATE`,
-      [storeId, lines.map((line) => line.productId)],
-    );
-    return new Map(rows.map((row) => [row.product_id, row]));
-  }
-
   /** Applies every delta to its locked row and appends the ledger rows, in one statement. */
-  private async applyAndRecord(
-    manager: EntityManager,
+  private applyStatement(
     request: StockMoveRequest,
-    lines: { productId: string; delta: number }[],
-  ): Promise<string[]> {
-    const rows: { id: string; product_id: string }[] = await manager.query(
-      `WITH line AS (
-         SELECT * FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS line(product_id, delta, position)
-       ), moved AS (
-         UPDATE inventory SET quantity = inventory.quantity + line.delta, updated_at = now()
-           FROM line
-          WHERE inventory.store_id = $1 AND inventory.product_id = line.product_id
-         RETURNING inventory.product_id, inventory.quantity, line.delta, line.position
-       )
-       INSERT INTO stock_movements (store_id, product_id, delta, quantity_after, reason, reference_type, reference_id, user_id, note)
-       SELECT $1, product_id, delta, quantity, $4, $5, $6, $7, $8 FROM moved ORDER BY position
-       RETURNING id, product_id`,
-      [
+    results: StockMoveResult[],
+  ): SqlStatement<void> {
+    return {
+      text: `WITH line AS (
+               SELECT * FROM unnest($2::uuid[], $3::int[], $4::uuid[]) WITH ORDINALITY
+                        AS line(product_id, delta, movement_id, position)
+             ), moved AS (
+               UPDATE inventory SET quantity = inventory.quantity + line.delta, updated_at = now()
+                 FROM line
+                WHERE inventory.store_id = $1 AND inventory.product_id = line.product_id
+               RETURNING inventory.product_id, inventory.quantity, line.delta, line.movement_id, line.position
+             )
+             INSERT INTO stock_movements (id, store_id, product_id, delta, quantity_after, reason,
+                                          reference_type, reference_id, user_id, note)
+             SELECT movement_id, $1, product_id, delta, quantity, $5, $6, $7, $8, $9 FROM moved ORDER BY position
+             RETURNING id`,
+      values: [
         request.storeId,
-        lines.map((line) => line.productId),
-        lines.map((line) => line.delta),
+        results.map((result) => result.productId),
+        results.map((result) => result.delta),
+        results.map((result) => result.movementId),
         request.reason,
         request.referenceType ?? null,
         request.referenceId ?? null,
         request.userId ?? null,
         request.note ?? null,
       ],
-    );
-    if (rows.length !== lines.length) throw new Error('stock rows changed while locked');
-    // Lines are one per product after normalizeLines, so the product id finds each row's id.
-    const idByProduct = new Map(rows.map((row) => [row.product_id, row.id]));
-    return lines.map((line) => idByProduct.get(line.productId) ?? '');
+      read: (rows) => {
+        if (rows.length !== results.length) throw new Error('stock rows changed while locked');
+      },
+    };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { runStatement, SqlStatement } from '../../common/database/sql-statement';
 import type { OutboxMessage } from './outbox-message';
 
 /** Writes outbox rows; delivery happens after commit (OutboxRelay/OutboxDispatcher → OutboxDelivery). */
@@ -15,10 +16,15 @@ export class OutboxService {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('OutboxService.add needs the manager of an open transaction');
     }
-    const [row]: { id: string }[] = await manager.query(
-      'INSERT INTO outbox (type, payload) VALUES ($1, $2::jsonb) RETURNING id',
-      [message.type, JSON.stringify(message.payload)],
-    );
-    return row.id;
+    return runStatement(manager, this.addStatement(message));
+  }
+
+  /** add as a statement, for a caller that batches it into its own transaction (sales). */
+  addStatement(message: OutboxMessage): SqlStatement<string> {
+    return {
+      text: 'INSERT INTO outbox (type, payload) VALUES ($1, $2::jsonb) RETURNING id',
+      values: [message.type, JSON.stringify(message.payload)],
+      read: (rows) => rows[0].id as string,
+    };
   }
 }

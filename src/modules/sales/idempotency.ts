@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { SqlStatement } from '../../common/database/sql-statement';
 import { DomainError } from '../../common/errors/domain-error';
 
 /** SHA-256 of the body with keys sorted, so key order and whitespace do not matter. */
@@ -21,45 +21,58 @@ export function hashRequest(body: unknown): string {
     .digest('hex');
 }
 
-export type Claim = { claimed: true } | { claimed: false; saleId: string };
+export interface IdempotencyClaim {
+  userId: string;
+  key: string;
+  requestHash: string;
+  saleId: string;
+}
+
+function isLockTimeout(error: unknown): boolean {
+  const withCode = error as { driverError?: { code?: string }; code?: string };
+  return (withCode.driverError?.code ?? withCode.code) === '55P03';
+}
 
 /**
- * Claims (user, key) for the sale about to be made, inside its transaction. If another request holds the key and is
- * still running, PostgreSQL makes this insert wait for it: when it commits we replay its sale,
- * when it rolls back we proceed. A wait longer than the connection's lock_timeout
- * (DATABASE_LOCK_TIMEOUT_MS) answers 409.
+ * Claims (user, key) for the sale about to be made, inside its transaction; true when this
+ * request now owns the key. If another request holds the key and is still running, PostgreSQL
+ * makes this insert wait for it: when it commits the claim fails (replay its sale, see
+ * claimedSaleId), when it rolls back the claim succeeds. A wait longer than the connection's
+ * lock_timeout (DATABASE_LOCK_TIMEOUT_MS) answers 409.
  */
-export async function claimIdempotencyKey(
-  manager: EntityManager,
-  claim: { userId: string; key: string; requestHash: string; saleId: string },
-): Promise<Claim> {
-  const { userId, key, requestHash, saleId } = claim;
-  let inserted: unknown[];
-  try {
-    inserted = await manager.query(
-      `INSERT INTO idempotency_keys (user_id, key, request_hash, sale_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (user_id, key) DO NOTHING RETURNING user_id`,
-      [userId, key, requestHash, saleId],
-    );
-  } catch (error) {
-    if ((error as { driverError?: { code?: string } }).driverError?.code === '55P03') {
-      throw new DomainError(
-        'IDEMPOTENCY_IN_PROGRESS',
-        'A request with this Idempotency-Key is still being processed',
-      );
-    }
-    throw error;
-  }
-  if (inserted.length > 0) return { claimed: true };
-  const [existing]: { request_hash: string; sale_id: string }[] = await manager.query(
-    `SELECT request_hash, sale_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
-    [userId, key],
-  );
-  if (existing.request_hash !== requestHash) {
-    throw new DomainError(
-      'IDEMPOTENCY_KEY_REUSED',
-      'This Idempotency-Key was used with a different request body',
-    );
-  }
-  return { claimed: false, saleId: existing.sale_id };
+export function claimStatement(claim: IdempotencyClaim): SqlStatement<boolean> {
+  return {
+    text: `INSERT INTO idempotency_keys (user_id, key, request_hash, sale_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (user_id, key) DO NOTHING RETURNING user_id`,
+    values: [claim.userId, claim.key, claim.requestHash, claim.saleId],
+    read: (rows) => rows.length > 0,
+    mapError: (error) =>
+      isLockTimeout(error)
+        ? new DomainError(
+            'IDEMPOTENCY_IN_PROGRESS',
+            'A request with this Idempotency-Key is still being processed',
+          )
+        : error,
+  };
+}
+
+/**
+ * The sale already recorded under a key this request failed to claim, read by a statement after
+ * the claim's (in READ COMMITTED its snapshot includes the request that won). The same key with
+ * a different body is refused.
+ */
+export function claimedSaleStatement(claim: IdempotencyClaim): SqlStatement<string> {
+  return {
+    text: `SELECT request_hash, sale_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+    values: [claim.userId, claim.key],
+    read: ([existing]) => {
+      if (existing.request_hash !== claim.requestHash) {
+        throw new DomainError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was used with a different request body',
+        );
+      }
+      return existing.sale_id as string;
+    },
+  };
 }

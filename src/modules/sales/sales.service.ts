@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
-import { inTransaction } from '../../common/database/transaction';
+import { inPipelinedTransaction } from '../../common/database/pipelined-transaction';
 import { DomainError, FieldProblem, ValidationFailedError } from '../../common/errors/domain-error';
 import { percentToBasisPoints } from '../../common/money/money';
 import type { Env } from '../../config/env.schema';
@@ -16,7 +16,7 @@ import { InventoryService } from '../inventory/inventory.service';
 import { StoresService } from '../stores/stores.service';
 import type { CreateSaleDto } from './dto/create-sale.dto';
 import { SaleResponse, toSaleResponse } from './dto/sale.response';
-import { claimIdempotencyKey, hashRequest } from './idempotency';
+import { claimedSaleStatement, claimStatement, hashRequest, IdempotencyClaim } from './idempotency';
 import {
   commissionOf,
   DiscountTooLargeError,
@@ -28,7 +28,7 @@ import {
 import { SaleLine } from './sale-line.entity';
 import { SalePayment } from './sale-payment.entity';
 import { SaleReader } from './sale-reader';
-import { NewSale, writeSale } from './sale-writer';
+import { NewSale, saleStatement } from './sale-writer';
 
 const CLOCK_SKEW_MS = 5 * 60_000;
 const MPESA_CODE = /^[A-Z0-9]{10}$/;
@@ -76,51 +76,46 @@ export class SalesService {
     if (!store.active)
       throw new ValidationFailedError([{ field: 'storeId', problems: ['the store is inactive'] }]);
     const occurredAt = this.checkRequest(dto);
-    const requestHash = hashRequest(dto);
-    return inTransaction(this.dataSource, async (manager) => {
-      const saleId = randomUUID();
-      const claim = await claimIdempotencyKey(manager, {
-        userId: user.id,
-        key: idempotencyKey,
-        requestHash,
-        saleId,
-      });
-      if (!claim.claimed)
-        return { sale: await this.reader.load(manager, claim.saleId), replayed: true };
-
-      const products = await this.activeProducts(manager, dto);
+    const claim: IdempotencyClaim = {
+      userId: user.id,
+      key: idempotencyKey,
+      requestHash: hashRequest(dto),
+      saleId: randomUUID(),
+    };
+    const productIds = dto.items.map((item) => item.productId);
+    // Two round trips: claim, products and stock locks; then the writes with COMMIT.
+    const outcome = await inPipelinedTransaction(this.dataSource, async (transaction) => {
+      const [claimed, found, locked] = await transaction.send(
+        claimStatement(claim),
+        this.products.findByIdsStatement(productIds),
+        this.inventory.lockStatement(store.id, productIds),
+      );
+      if (!claimed) {
+        const [saleId] = await transaction.send(claimedSaleStatement(claim));
+        return { replayOf: saleId };
+      }
+      const products = this.activeProducts(dto, found);
       const lines = this.price(dto, products);
       const totals = summarize(lines);
       const settlement = settle(totals.total, dto.payments);
       if (!settlement.ok) throw new DomainError('PAYMENT_MISMATCH', settlement.reason);
+      const move = this.inventory.planMove(
+        {
+          storeId: store.id,
+          reason: 'sale',
+          lines: lines.map((line) => ({ productId: line.productId, delta: -line.quantity })),
+          referenceType: 'sale',
+          referenceId: claim.saleId,
+          userId: user.id,
+          productReorderLevels: new Map(
+            [...products.values()].map((product) => [product.id, product.reorderLevel]),
+          ),
+        },
+        locked,
+      );
       const commissionRateBp = percentToBasisPoints(user.commissionRate);
-      await this.audit.record(manager, {
-        action: 'sale.created',
-        userId: user.id,
-        username: user.username,
-        entityType: 'sale',
-        entityId: saleId,
-        storeId: store.id,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-        details: { total: totals.total, lines: lines.length },
-      });
-
-      // The contended rows (each product's stock, the store's receipt counter) are locked last,
-      // so concurrent tills wait for each other only for the final two statements.
-      await this.inventory.move(manager, {
-        storeId: store.id,
-        reason: 'sale',
-        lines: lines.map((line) => ({ productId: line.productId, delta: -line.quantity })),
-        referenceType: 'sale',
-        referenceId: saleId,
-        userId: user.id,
-        productReorderLevels: new Map(
-          [...products.values()].map((product) => [product.id, product.reorderLevel]),
-        ),
-      });
       const sale: NewSale = {
-        id: saleId,
+        id: claim.saleId,
         storeId: store.id,
         cashierId: user.id,
         status: 'completed',
@@ -141,7 +136,7 @@ export class SalesService {
         const product = products.get(line.productId) as Product;
         return Object.assign(new SaleLine(), {
           id: randomUUID(),
-          saleId,
+          saleId: sale.id,
           lineNo: index + 1,
           productId: line.productId,
           sku: product.sku,
@@ -158,19 +153,37 @@ export class SalesService {
       });
       const payments = dto.payments.map((payment) =>
         Object.assign(new SalePayment(), {
-          saleId,
+          saleId: sale.id,
           method: payment.method,
           amount: payment.amount,
           reference: payment.reference ?? null,
           phone: payment.phone ?? null,
         }),
       );
-      const written = await writeSale(manager, store.code, sale, saleLines, payments);
-      return {
-        sale: toSaleResponse({ ...sale, ...written }, saleLines, payments),
-        replayed: false,
-      };
+      const audit = this.audit.recordStatement({
+        action: 'sale.created',
+        userId: user.id,
+        username: user.username,
+        entityType: 'sale',
+        entityId: sale.id,
+        storeId: store.id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { total: totals.total, lines: lines.length },
+      });
+      // The receipt counter, the most contended lock, is taken last.
+      const [written] = await transaction.commit(
+        saleStatement(store.code, sale, saleLines, payments),
+        audit,
+        ...move.statements,
+      );
+      return { sale: toSaleResponse({ ...sale, ...written }, saleLines, payments) };
     });
+    if (outcome.replayOf === undefined) return { sale: outcome.sale, replayed: false };
+    return {
+      sale: await this.reader.load(this.dataSource.manager, outcome.replayOf),
+      replayed: true,
+    };
   }
 
   /** Shape rules the DTO cannot express; returns when the sale happened. */
@@ -217,14 +230,7 @@ export class SalesService {
     return occurredAt;
   }
 
-  private async activeProducts(
-    manager: EntityManager,
-    dto: CreateSaleDto,
-  ): Promise<Map<string, Product>> {
-    const found = await this.products.findByIds(
-      manager,
-      dto.items.map((item) => item.productId),
-    );
+  private activeProducts(dto: CreateSaleDto, found: Product[]): Map<string, Product> {
     const products = new Map(
       found.filter((product) => product.active).map((product) => [product.id, product]),
     );
