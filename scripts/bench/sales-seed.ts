@@ -60,15 +60,26 @@ export async function seedSalesFixture(
       });
     }
     await client.query('COMMIT');
-    // Settle the fresh rows (visibility map, hint bits, statistics) so that autovacuum does not
-    // run during whichever side of the benchmark goes first.
-    await client.query('VACUUM (ANALYZE)');
-    await client.query('CHECKPOINT');
     return {
       stores: fixtureStores,
       productIds: products.rows.map((row) => row.id),
       cashierPassword,
     };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Settle the fresh rows (visibility map, hint bits, statistics) so that autovacuum does not run
+ * during whichever side of the benchmark goes first.
+ */
+export async function settleDatabase(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('VACUUM (ANALYZE)');
+    await client.query('CHECKPOINT');
   } finally {
     await client.end();
   }
