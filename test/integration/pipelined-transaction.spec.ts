@@ -126,6 +126,64 @@ describe('inPipelinedTransaction on real PostgreSQL', () => {
     ]);
   });
 
+  describe('prepared statements', () => {
+    const preparedNow = () =>
+      inPipelinedTransaction(dataSource, (transaction) =>
+        transaction.commit(
+          rowsOf(`SELECT statement FROM pg_prepared_statements WHERE $1 ORDER BY statement`, [
+            true,
+          ]),
+        ),
+      ).then(([rows]) => rows.map((row) => row.statement as string));
+    const note = (id: number, text: string) =>
+      command(`UPDATE probe SET note = $2 WHERE id = $1`, [id, text]);
+    const notesNow = async () =>
+      ((await dataSource.query(`SELECT note FROM probe ORDER BY id`)) as { note: string }[]).map(
+        (row) => row.note,
+      );
+
+    it('prepares a parameterised statement once per connection and reuses it', async () => {
+      await inPipelinedTransaction(dataSource, (transaction) => transaction.commit(note(1, 'a')));
+      await inPipelinedTransaction(dataSource, async (transaction) => {
+        await transaction.send(note(1, 'b'));
+        await transaction.commit(note(2, 'c'), note(1, 'd'));
+      });
+
+      expect(await notesNow()).toEqual(['d', 'c']);
+      const prepared = await preparedNow();
+      expect(prepared.filter((text) => text === note(1, '').text)).toHaveLength(1);
+      expect(prepared).not.toContain('BEGIN');
+    });
+
+    it('sends a Parse again when the server skipped it after an earlier failure, and not when it ran', async () => {
+      const divide = (by: number) => rowsOf(`SELECT 10 / $1::int AS quotient`, [by]);
+      const skipped = rowsOf(`SELECT $1::text || ' after the failure' AS text`, ['skipped']);
+      const failure = await inPipelinedTransaction(dataSource, (transaction) =>
+        transaction.commit(divide(0), skipped),
+      ).then(unexpectedSuccess, (error: unknown) => error as Error);
+      expect(failure.message).toBe('division by zero');
+
+      // The division was parsed (it failed while executing); the second statement never was.
+      const [[quotient], [text]] = await inPipelinedTransaction(dataSource, (transaction) =>
+        transaction.commit(divide(5), skipped),
+      );
+      expect(quotient).toEqual({ quotient: 2 });
+      expect(text).toEqual({ text: 'skipped after the failure' });
+    });
+
+    it('a statement the server cannot parse fails each time with its own error, and the connection stays usable', async () => {
+      const broken = rowsOf(`SELECT no_such_column FROM probe WHERE id = $1`, [1]);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const failure = await inPipelinedTransaction(dataSource, (transaction) =>
+          transaction.commit(broken),
+        ).then(unexpectedSuccess, (error: unknown) => error as Error);
+        expect(failure.message).toBe('column "no_such_column" does not exist');
+      }
+      await inPipelinedTransaction(dataSource, (transaction) => transaction.commit(hits(1)));
+      expect((await hitsNow())[0].hits).toBe(1);
+    });
+  });
+
   it('runs the whole unit again after a deadlock, so both units commit exactly once', async () => {
     // Two connections are needed for a deadlock.
     const wide = new DataSource({

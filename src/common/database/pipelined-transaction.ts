@@ -19,6 +19,17 @@ export interface PipelinedTransaction {
 }
 
 const BEGIN: SqlStatement<void> = { text: 'BEGIN', values: [], read: () => undefined };
+/**
+ * The batches' statements are prepared once per connection (statement-batch.ts) and are key
+ * lookups whatever their parameters, but PostgreSQL keeps planning a statement with an array
+ * parameter afresh on every call, since its generic plan's cost (array size unknown) never
+ * looks cheaper than the custom one's. Plan each once, for this transaction only.
+ */
+const PLAN_ONCE: SqlStatement<void> = {
+  text: 'SET LOCAL plan_cache_mode = force_generic_plan',
+  values: [],
+  read: () => undefined,
+};
 const COMMIT: SqlStatement<void> = { text: 'COMMIT', values: [], read: () => undefined };
 
 class BatchedTransaction implements PipelinedTransaction {
@@ -42,7 +53,7 @@ class BatchedTransaction implements PipelinedTransaction {
     commit: boolean,
   ): Promise<ResultsOf<S>> {
     if (this.committed) throw new Error('The transaction has already been committed');
-    const begin = this.open ? [] : [BEGIN];
+    const begin = this.open ? [] : [BEGIN, PLAN_ONCE];
     this.open = true;
     const results = await sendBatch(this.client, [
       ...begin,

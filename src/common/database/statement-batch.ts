@@ -5,8 +5,9 @@ import { errorOf, ResultsOf, SqlStatement } from './sql-statement';
 /** The part of pg's protocol connection a submittable writes to (what pg-cursor uses too). */
 interface ProtocolConnection {
   stream: { cork?: () => void; uncork?: () => void };
-  parse(message: { text: string }): void;
-  bind(message: { values: (string | Buffer | null)[] }): void;
+  on(event: 'parseComplete', listener: () => void): void;
+  parse(message: { name: string; text: string }): void;
+  bind(message: { statement: string; values: (string | Buffer | null)[] }): void;
   describe(message: { type: 'P'; name: string }): void;
   execute(message: { portal: string }): void;
   sync(): void;
@@ -22,8 +23,70 @@ interface FieldDescription {
 type Row = Record<string, unknown>;
 
 /**
+ * Bounds the server-side prepared statements per connection should a caller ever build statement
+ * texts dynamically; past it, new texts go unnamed (parsed and planned each time).
+ */
+const MAX_PREPARED_TEXTS = 100;
+const preparedNames = new Map<string, string>();
+
+/** The name a parameterised text is prepared under on every connection, if it gets one. */
+function preparedNameOf(statement: SqlStatement<unknown>): string {
+  if (statement.values.length === 0) return ''; // BEGIN, COMMIT: nothing to plan
+  let name = preparedNames.get(statement.text);
+  if (name === undefined && preparedNames.size < MAX_PREPARED_TEXTS) {
+    name = `pos_batch_${preparedNames.size + 1}`;
+    preparedNames.set(statement.text, name);
+  }
+  return name ?? '';
+}
+
+/**
+ * The statements one connection has prepared. A name counts as prepared only once the server
+ * has answered its Parse with ParseComplete: a Parse skipped because an earlier statement of the
+ * batch failed never created it, so it is sent again next time.
+ */
+class PreparedStatements {
+  private readonly prepared = new Set<string>();
+  private readonly awaitingParse: string[] = [];
+
+  constructor(connection: ProtocolConnection) {
+    connection.on('parseComplete', () => {
+      const name = this.awaitingParse.shift();
+      if (name) this.prepared.add(name);
+    });
+  }
+
+  needsParse(name: string): boolean {
+    return name === '' || (!this.prepared.has(name) && !this.awaitingParse.includes(name));
+  }
+
+  /** Every Parse, named or not, is answered by its own ParseComplete. */
+  parsing(name: string): void {
+    this.awaitingParse.push(name);
+  }
+
+  /** The batch is over: Parse messages still unanswered were skipped after an error. */
+  batchEnded(): void {
+    this.awaitingParse.length = 0;
+  }
+}
+
+const preparedByConnection = new WeakMap<ProtocolConnection, PreparedStatements>();
+
+function preparedStatementsOf(connection: ProtocolConnection): PreparedStatements {
+  let prepared = preparedByConnection.get(connection);
+  if (!prepared) {
+    prepared = new PreparedStatements(connection);
+    preparedByConnection.set(connection, prepared);
+  }
+  return prepared;
+}
+
+/**
  * Sends statements to PostgreSQL in one write with a single Sync at the end (pipelining in the
- * extended protocol): the server runs them in order and the batch costs one round trip. When
+ * extended protocol): the server runs them in order and the batch costs one round trip.
+ * Parameterised statements are prepared once per connection, so the server parses and plans
+ * them once instead of on every call. When
  * one fails the server skips the rest up to the Sync, so a batch inside a transaction either
  * runs whole or leaves the transaction failed. Rows are parsed with the client's type parsers,
  * as pg's own queries are.
@@ -34,6 +97,7 @@ class StatementBatch {
   private rows: Row[] = [];
   private failure: unknown;
   private settled = false;
+  private prepared?: PreparedStatements;
 
   constructor(
     private readonly client: PoolClient,
@@ -53,11 +117,17 @@ class StatementBatch {
       connection.sync();
       return;
     }
+    const prepared = preparedStatementsOf(connection);
+    this.prepared = prepared;
     connection.stream.cork?.();
     try {
       this.statements.forEach((statement, index) => {
-        connection.parse({ text: statement.text });
-        connection.bind({ values: values[index] });
+        const name = preparedNameOf(statement);
+        if (prepared.needsParse(name)) {
+          connection.parse({ name, text: statement.text });
+          prepared.parsing(name);
+        }
+        connection.bind({ statement: name, values: values[index] });
         connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '' });
       });
@@ -124,6 +194,7 @@ class StatementBatch {
   private settle(error: unknown, results?: Row[][]): void {
     if (this.settled) return;
     this.settled = true;
+    this.prepared?.batchEnded();
     this.done(error, results);
   }
 }
