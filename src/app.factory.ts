@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,6 +7,7 @@ import { AppModule } from './app.module';
 import { sendFrameworkError } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
 import { generateRequestId } from './common/http/request-id';
+import { addSecurityHeaders } from './common/http/security-headers';
 import { validateEnv } from './config/env.schema';
 
 export const API_PREFIX = 'api/v1';
@@ -46,7 +46,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     reply.header('X-Request-Id', request.id);
   });
 
-  await app.register(helmet, {
+  addSecurityHeaders(fastify, {
     hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     contentSecurityPolicy: {
       directives: {
