@@ -8,6 +8,7 @@ import { OptionalRedis, REDIS } from '../../common/redis/redis.module';
 import type { Env } from '../../config/env.schema';
 import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
+import { AccessTokenVerifier } from './access-token-verifier';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -47,6 +48,7 @@ import { SessionsModule } from './sessions.module';
   ],
   controllers: [AuthController],
   providers: [
+    AccessTokenVerifier,
     AuthService,
     LoginAttempts,
     // Order matters: authenticate first, then check roles.

@@ -12,7 +12,7 @@ import { AuditService } from '../audit/audit.service';
 import { PasswordHasher } from '../users/password-hasher';
 import { UsersService } from '../users/users.service';
 import type { LoginDto, LoginResponse, TokenPairResponse } from './dto/auth.dto';
-import type { AccessTokenClaims } from './jwt-auth.guard';
+import type { AccessTokenClaims } from './access-token-verifier';
 import { LoginAttempts } from './login-attempts';
 import { SessionsService } from './sessions.service';
 
