@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { ReportCache } from '../../src/modules/reports/report-cache';
 import { startTestApp, TestApp } from '../support/app';
 import { signedIn } from '../support/auth';
+import { eventually } from '../support/eventually';
 import { receiveStock, seedProduct } from '../support/catalog';
 import { getReport, parseCsv, sellAt, staffedStore as staffedStoreOf } from '../support/reports';
 
@@ -240,11 +241,19 @@ describe('reports: cache and CSV', () => {
             let lines = 0;
             response.on('data', (chunk: Buffer) => {
               if (bytes === 0) {
-                // A slow client: the server must wait for it, reading no further ahead.
+                // A slow client: the server must wait for it, reading no further ahead. On a
+                // loaded machine the first FETCH may still be running after 300 ms, so wait
+                // for the cursor to sit idle in its transaction.
                 response.pause();
-                setTimeout(async () => {
-                  pausedWithCursorOpen = await openCursors();
-                  response.resume();
+                setTimeout(() => {
+                  void eventually(async () => {
+                    const open = await openCursors();
+                    if (open !== 1) throw new Error(`${open} cursors idle in transaction`);
+                    return open;
+                  })
+                    .then((open) => (pausedWithCursorOpen = open))
+                    .catch(() => undefined)
+                    .finally(() => response.resume());
                 }, 300);
               }
               bytes += chunk.length;
