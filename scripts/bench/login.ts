@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as argon2 from 'argon2';
 import { Client } from 'pg';
 import { createBenchDatabase } from './bench-database';
-import { runLoad } from './load';
+import { runLoad, summarizeLoad } from './load';
 import { startApi, stopApi } from './sales';
 
 const OWASP = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -41,7 +41,7 @@ export async function runLoginBench(options: {
     SHUTDOWN_GRACE_MS: '0',
   });
   try {
-    const result = await runLoad(options.concurrency, options.durationSeconds * 1000, async () => {
+    const run = await runLoad(options.concurrency, options.durationSeconds * 1000, async () => {
       const response = await fetch(`${api.baseUrl}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -50,6 +50,7 @@ export async function runLoginBench(options: {
       await response.text();
       if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
     });
+    const result = summarizeLoad([run]);
     const summary = {
       kind: 'login',
       at: new Date().toISOString(),

@@ -8,7 +8,7 @@ import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { createBenchDatabase } from './bench-database';
 import { BenchHttpClient } from './http-client';
 import { checkIntegrity } from './integrity';
-import { LoadResult, runLoad } from './load';
+import { LoadResult, LoadRun, runLoad, summarizeLoad } from './load';
 import { RawMode, rawSale } from './raw-sale';
 import { SalesFixture, seedSalesFixture, settleDatabase } from './sales-seed';
 
@@ -19,6 +19,8 @@ export interface SalesBenchOptions {
   products: number;
   lines: number;
   poolSize: number;
+  /** The duration is split into this many stretches per side, the sides taking turns. */
+  rounds: number;
   /** Write a V8 CPU profile of the API process under bench-results/profiles/. */
   profile: boolean;
 }
@@ -26,6 +28,8 @@ export interface SalesBenchOptions {
 const ROOT = join(__dirname, '..', '..');
 /** Each side runs this long before it is measured (connections, caches, JIT). */
 const WARMUP_MS = 3000;
+/** Each stretch of a side starts with this much unmeasured load. */
+const RESUME_MS = 1000;
 
 function pick<T>(items: T[], count: number): T[] {
   const chosen = new Set<T>();
@@ -113,7 +117,6 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
       tokens.push(((await response.json()) as { accessToken: string }).accessToken);
     }
 
-    console.log(`API: ${options.concurrency} clients for ${options.durationSeconds} s …`);
     const http = new BenchHttpClient(started.baseUrl, options.concurrency);
     const apiSale = async (worker: number) => {
       const storeIndex = worker % fixture.stores.length;
@@ -134,26 +137,91 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
       );
       if (response.status !== 201) throw new Error(`HTTP ${response.status}: ${response.text}`);
     };
-    const apiWarmup = await runLoad(options.concurrency, WARMUP_MS, apiSale);
-    const apiResult = await runLoad(options.concurrency, options.durationSeconds * 1000, apiSale);
-    http.close();
+    const pools = {
+      sequential: new Pool({ ...extra, connectionString: database.url, max: options.poolSize }),
+      batched: new Pool({ ...extra, connectionString: database.url, max: options.poolSize }),
+    };
+    const rawSaleIn = (mode: RawMode) => (worker: number) =>
+      rawSale(pools[mode], rawSaleInput(options, fixture, worker % fixture.stores.length), mode);
+    const sides: Record<Side, (worker: number) => Promise<void>> = {
+      api: apiSale,
+      'raw sequential': rawSaleIn('sequential'),
+      'raw batched': rawSaleIn('batched'),
+    };
+    let measured: Record<Side, LoadRun[]>;
+    let apiWarmup: LoadRun;
+    try {
+      [apiWarmup] = await warmUp(options, sides);
+      measured = await measureInRounds(options, sides);
+    } finally {
+      http.close();
+      await Promise.all([pools.sequential.end(), pools.batched.end()]);
+    }
     await stopApi(api);
     api = undefined;
 
-    const raw: Record<RawMode, LoadResult> = {
-      sequential: await runRawSide(options, database.url, extra, fixture, 'sequential'),
-      batched: await runRawSide(options, database.url, extra, fixture, 'batched'),
+    const results = {
+      api: summarizeLoad(measured.api),
+      sequential: summarizeLoad(measured['raw sequential']),
+      batched: summarizeLoad(measured['raw batched']),
     };
-
     const integrity = await checkIntegrity(database.url);
-    report(options, apiResult, raw, integrity);
+    report(options, results, integrity);
     if (apiWarmup.errors > 0) console.log('API errors during warm-up:', apiWarmup.errorSamples);
-    if (!integrity.ok || apiResult.errors + apiWarmup.errors > 0) process.exitCode = 1;
+    if (!integrity.ok || results.api.errors + apiWarmup.errors > 0) process.exitCode = 1;
   } finally {
     if (api) await stopApi(api);
     mail.close();
     await database.close();
   }
+}
+
+type Side = 'api' | 'raw sequential' | 'raw batched';
+
+/** Each side's connections, caches and JIT, before anything is measured. */
+async function warmUp(
+  options: SalesBenchOptions,
+  sides: Record<Side, (worker: number) => Promise<void>>,
+): Promise<LoadRun[]> {
+  console.log(`Warm-up: ${WARMUP_MS / 1000} s per side …`);
+  const runs: LoadRun[] = [];
+  for (const attempt of Object.values(sides))
+    runs.push(await runLoad(options.concurrency, WARMUP_MS, attempt));
+  return runs;
+}
+
+/**
+ * The sides take turns in short stretches, so that a slow minute of a shared machine, and the
+ * database growing as sales pile up, fall on all of them alike.
+ */
+async function measureInRounds(
+  options: SalesBenchOptions,
+  sides: Record<Side, (worker: number) => Promise<void>>,
+): Promise<Record<Side, LoadRun[]>> {
+  const stretchMs = (options.durationSeconds * 1000) / options.rounds;
+  const measured: Record<Side, LoadRun[]> = {
+    api: [],
+    'raw sequential': [],
+    'raw batched': [],
+  };
+  for (let round = 1; round <= options.rounds; round++) {
+    console.log(
+      `Round ${round}/${options.rounds}: ${options.concurrency} clients, ${stretchMs / 1000} s per side …`,
+    );
+    for (const [side, attempt] of Object.entries(sides) as [Side, typeof sides.api][]) {
+      // A side idle for two stretches finds its pool's connections closed (pg's 10 s idle
+      // timeout, the API's setting too): new backends, statements prepared again. Not measured,
+      // but its errors count.
+      const resumed = await runLoad(options.concurrency, RESUME_MS, attempt);
+      const run = await runLoad(options.concurrency, stretchMs, attempt);
+      measured[side].push({
+        ...run,
+        errors: resumed.errors + run.errors,
+        errorSamples: [...resumed.errorSamples, ...run.errorSamples],
+      });
+    }
+  }
+  return measured;
 }
 
 const HISTORY_SALES_PER_STORE = 50;
@@ -196,34 +264,12 @@ function rawSaleInput(options: SalesBenchOptions, fixture: SalesFixture, storeIn
   };
 }
 
-/** The same work as plain SQL through pg, at the same concurrency and pool size as the API. */
-async function runRawSide(
-  options: SalesBenchOptions,
-  url: string,
-  extra: PoolConfig,
-  fixture: SalesFixture,
-  mode: RawMode,
-): Promise<LoadResult> {
-  console.log(
-    `Raw SQL (${mode}): ${options.concurrency} clients for ${options.durationSeconds} s …`,
-  );
-  const pool = new Pool({ ...extra, connectionString: url, max: options.poolSize });
-  try {
-    const rawSaleFor = (worker: number) =>
-      rawSale(pool, rawSaleInput(options, fixture, worker % fixture.stores.length), mode);
-    await runLoad(options.concurrency, WARMUP_MS, rawSaleFor);
-    return await runLoad(options.concurrency, options.durationSeconds * 1000, rawSaleFor);
-  } finally {
-    await pool.end();
-  }
-}
-
 function report(
   options: SalesBenchOptions,
-  apiResult: LoadResult,
-  raw: Record<RawMode, LoadResult>,
+  results: { api: LoadResult; sequential: LoadResult; batched: LoadResult },
   integrity: object,
 ): void {
+  const { api: apiResult, ...raw } = results;
   const ratioTo = (side: LoadResult) =>
     side.perSecond > 0 ? Math.round((apiResult.perSecond / side.perSecond) * 100) / 100 : 0;
   const ratio = ratioTo(raw.sequential);
