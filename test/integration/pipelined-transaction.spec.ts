@@ -171,6 +171,20 @@ describe('inPipelinedTransaction on real PostgreSQL', () => {
       expect(text).toEqual({ text: 'skipped after the failure' });
     });
 
+    it('a statement prepared before a migration changed its rows runs again on a fresh connection', async () => {
+      await dataSource.query(`CREATE TABLE reshaped (id int PRIMARY KEY, value int)`);
+      await dataSource.query(`INSERT INTO reshaped VALUES (1, 42)`);
+      const read = () =>
+        inPipelinedTransaction(dataSource, (transaction) =>
+          transaction.commit(rowsOf(`SELECT value FROM reshaped WHERE id = $1`, [1])),
+        ).then(([rows]) => rows[0].value);
+
+      expect(await read()).toBe(42);
+      await dataSource.query(`ALTER TABLE reshaped ALTER COLUMN value TYPE text`);
+      expect(await read()).toBe('42');
+      expect(await read()).toBe('42');
+    });
+
     it('a statement the server cannot parse fails each time with its own error, and the connection stays usable', async () => {
       const broken = rowsOf(`SELECT no_such_column FROM probe WHERE id = $1`, [1]);
       for (let attempt = 0; attempt < 2; attempt++) {

@@ -66,16 +66,29 @@ class BatchedTransaction implements PipelinedTransaction {
 }
 
 /**
+ * A statement prepared on this connection before a migration changed the type of its rows:
+ * PostgreSQL refuses to run it again on this connection, so the unit runs on another one.
+ */
+function isStalePreparedStatement(error: unknown): boolean {
+  // "cached plan must not change result type", matched by the server's function name, which
+  // unlike the message is not translated.
+  const { code, routine } = (error ?? {}) as { code?: string; routine?: string };
+  return code === '0A000' && routine === 'RevalidateCachedQuery';
+}
+
+/**
  * The hot-path twin of inTransaction: the same retries of the whole unit on deadlock or
  * serialization failure, the same 503 when the connection fails mid-transaction, on a client
  * from TypeORM's pool (so the same connection settings), but statements are sent in batches
- * instead of one round trip each. A unit that returns without committing is rolled back.
+ * instead of one round trip each. A unit that returns without committing is rolled back. A
+ * statement prepared before a migration changed its rows sends the unit to a fresh connection.
  */
 export async function inPipelinedTransaction<T>(
   dataSource: DataSource,
   work: (transaction: PipelinedTransaction) => Promise<T>,
 ): Promise<T> {
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
+  let staleConnections = 0;
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     const transaction = new BatchedTransaction(client);
@@ -96,6 +109,10 @@ export async function inPipelinedTransaction<T>(
           broken = rollbackError as Error;
           throw new DatabaseConnectionLostError(error);
         }
+      }
+      if (isStalePreparedStatement(error)) {
+        broken = error as Error; // the pool opens a new connection in its place
+        if (++staleConnections <= (pool.options.max ?? 10)) continue;
       }
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
       await retryPause(attempt);
