@@ -84,12 +84,11 @@ function preparedStatementsOf(connection: ProtocolConnection): PreparedStatement
 
 /**
  * Sends statements to PostgreSQL in one write with a single Sync at the end (pipelining in the
- * extended protocol): the server runs them in order and the batch costs one round trip.
- * Parameterised statements are prepared once per connection, so the server parses and plans
- * them once instead of on every call. When
+ * extended protocol): the server runs them in order and the batch costs one round trip. When
  * one fails the server skips the rest up to the Sync, so a batch inside a transaction either
- * runs whole or leaves the transaction failed. Rows are parsed with the client's type parsers,
- * as pg's own queries are.
+ * runs whole or leaves the transaction failed. Parameterised statements are prepared once per
+ * connection, so the server parses and plans them once instead of on every call. Rows are
+ * parsed with the client's type parsers, as pg's own queries are.
  */
 class StatementBatch {
   private readonly results: Row[][] = [];
