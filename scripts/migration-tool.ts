@@ -12,6 +12,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+import { freePort } from '../test/support/free-port';
 
 interface Diff {
   up: string[];
@@ -24,7 +25,7 @@ async function withScratchServer<T>(work: (adminUrl: string) => Promise<T>): Pro
   chmodSync(dir, 0o755);
   const server = new EmbeddedPostgres({
     dataDir: join(dir, 'data'),
-    port: 54000 + Math.floor(Math.random() * 900),
+    port: await freePort(),
     database: 'postgres',
     settings: { fsync: 'off' },
   });

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { freePort } from '../../test/support/free-port';
 
 export interface BenchDatabase {
   url: string;
@@ -15,9 +16,7 @@ export interface BenchDatabase {
  * A fresh, migrated database for one benchmark run: on the server of DATABASE_URL, or on a
  * throwaway embedded PostgreSQL when it is unset. Dropped (or the server removed) on close.
  */
-export async function createBenchDatabase(
-  port = 54400 + Math.floor(Math.random() * 400),
-): Promise<BenchDatabase> {
+export async function createBenchDatabase(): Promise<BenchDatabase> {
   let embedded: { server: EmbeddedPostgres; dir: string } | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
@@ -25,11 +24,14 @@ export async function createBenchDatabase(
     chmodSync(dir, 0o755);
     const server = new EmbeddedPostgres({
       dataDir: join(dir, 'data'),
-      port,
+      port: await freePort(),
       database: 'postgres',
       settings: { max_connections: '300' },
     });
-    await server.start();
+    await server.start().catch((error: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    });
     embedded = { server, dir };
     adminUrl = server.adminUrl();
   }

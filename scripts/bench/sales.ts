@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Pool, PoolConfig } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { freePort } from '../../test/support/free-port';
 import { createBenchDatabase } from './bench-database';
 import { BenchHttpClient } from './http-client';
 import { checkIntegrity } from './integrity';
@@ -41,7 +42,7 @@ export async function startApi(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const port = 3400 + Math.floor(Math.random() * 500);
+  const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
