@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { rememberValidationMetadata } from '../validators/remembered-metadata';
 import { FieldProblem, ValidationFailedError } from './domain-error';
 
 /** Flattens class-validator's tree into `[{ field: 'items.0.quantity', problems: [...] }]`. */
@@ -49,6 +50,7 @@ class ApiValidationPipe extends ValidationPipe {
 }
 
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationMetadata();
   return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
