@@ -155,6 +155,11 @@ export class EnvironmentVariables {
   @Min(1000)
   OUTBOX_RERELAY_MS: number = 300_000;
 
+  /** Delivered outbox rows are deleted after this many days; 0 keeps them forever. */
+  @IsInt()
+  @Min(0)
+  OUTBOX_RETENTION_DAYS: number = 30;
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @IsString()

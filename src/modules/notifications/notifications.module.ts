@@ -14,6 +14,7 @@ import {
 } from './notifications.queue';
 import { OutboxDelivery } from './outbox-delivery.service';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
+import { OutboxPruner } from './outbox-pruner.service';
 import { OutboxRelay } from './outbox-relay.service';
 import { OutboxService } from './outbox.service';
 
@@ -24,7 +25,8 @@ import { OutboxService } from './outbox.service';
  * - with REDIS_URL, `OutboxRelay` (in every API process) moves due rows into the BullMQ queue
  *   `notifications` and the worker process (`NotificationsWorkerModule`) sends them;
  * - without it (embedded default), `OutboxDispatcher` sends them from the API process.
- * Both send through `OutboxDelivery.deliver(outboxId)`.
+ * Both send through `OutboxDelivery.deliver(outboxId)`. `OutboxPruner` deletes delivered rows
+ * after OUTBOX_RETENTION_DAYS.
  */
 @Module({
   imports: [CatalogModule, StoresModule, UsersModule],
@@ -43,6 +45,7 @@ import { OutboxService } from './outbox.service';
     OutboxDelivery,
     OutboxRelay,
     OutboxDispatcher,
+    OutboxPruner,
   ],
   exports: [
     OutboxService,

@@ -8,6 +8,7 @@ import type { OutboxMessage, OutboxType } from './outbox-message';
  */
 @Entity('outbox')
 @Index('ix_outbox_pending_next_attempt_at', ['nextAttemptAt'], { where: '"delivered_at" IS NULL' })
+@Index('ix_outbox_delivered_at', ['deliveredAt'], { where: '"delivered_at" IS NOT NULL' })
 export class OutboxMessageEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_outbox' })
   id: string;
