@@ -91,7 +91,12 @@ describe('catalogue', () => {
       expect(unknown.json().code).toBe('NOT_FOUND');
       const patched = await call('admin', 'PATCH', `/products/${randomUUID()}`, { name: 'X' });
       expect(patched.statusCode).toBe(404);
-      expect((await call('admin', 'GET', '/products/not-a-uuid')).statusCode).toBe(400);
+      const malformed = await call('admin', 'GET', '/products/not-a-uuid');
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'id', problems: ['id must be a UUID'] }],
+      });
     });
 
     it('updates the given fields, clears the barcode with null, and audits the change', async () => {

@@ -104,6 +104,29 @@ describe('inventory', () => {
       }
     });
 
+    it('names a path parameter that is not a UUID: 400 VALIDATION_FAILED', async () => {
+      const response = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/stores/not-a-store/inventory/${randomUUID()}`,
+        headers: bearer(manager),
+        payload: { reorderLevel: 3 },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'storeId', problems: ['storeId must be a UUID'] }],
+      });
+      const badProduct = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/stores/${storeA}/inventory/42`,
+        headers: bearer(manager),
+        payload: { reorderLevel: 3 },
+      });
+      expect(badProduct.json().details).toEqual([
+        { field: 'productId', problems: ['productId must be a UUID'] },
+      ]);
+    });
+
     it('an unknown product → 404', async () => {
       expect(
         (await adjust(manager, storeA, { productId: randomUUID(), delta: 1, reason: 'receiving' }))

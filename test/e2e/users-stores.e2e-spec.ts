@@ -136,7 +136,9 @@ describe('users and stores', () => {
 
     it('an unknown store id → 404; a malformed one → 400', async () => {
       expect((await call('admin', 'GET', `/stores/${randomUUID()}`)).statusCode).toBe(404);
-      expect((await call('admin', 'GET', '/stores/not-a-uuid')).statusCode).toBe(400);
+      const malformed = await call('admin', 'GET', '/stores/not-a-uuid');
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json().details).toEqual([{ field: 'id', problems: ['id must be a UUID'] }]);
     });
   });
 

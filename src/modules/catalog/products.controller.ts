@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -22,6 +12,7 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
 import { sendCsv } from '../../common/csv/csv';
+import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import { ListProductsQueryDto } from './dto/list-products-query.dto';
 import { CreateProductDto, UpdateProductDto } from './dto/product.dto';
 import { PRODUCT_CSV_COLUMNS, ProductPage, ProductResponse } from './dto/product.response';
@@ -83,7 +74,7 @@ export class ProductsController {
   @Get(':id')
   @ApiOperation({ summary: 'One product. Roles: admin, manager, cashier' })
   @ApiOkResponse({ type: ProductResponse })
-  get(@Param('id', ParseUUIDPipe) id: string) {
+  get(@Param('id', UuidParam) id: string) {
     return this.products.get(id);
   }
 
@@ -95,7 +86,7 @@ export class ProductsController {
   @ApiOkResponse({ type: ProductResponse })
   update(
     @CurrentUser() actor: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', UuidParam) id: string,
     @Body() dto: UpdateProductDto,
     @ClientMeta() meta: RequestMeta,
   ) {

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -20,6 +10,7 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
 import { sendCsv } from '../../common/csv/csv';
+import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import {
   AdjustmentResponse,
   AdjustStockDto,
@@ -65,7 +56,7 @@ export class InventoryController {
   })
   async inventory(
     @CurrentUser() user: AuthUser,
-    @Param('storeId', ParseUUIDPipe) storeId: string,
+    @Param('storeId', UuidParam) storeId: string,
     @Query() query: InventoryQueryDto,
     @Res() reply: FastifyReply,
   ) {
@@ -87,8 +78,8 @@ export class InventoryController {
   })
   setReorderLevel(
     @CurrentUser() user: AuthUser,
-    @Param('storeId', ParseUUIDPipe) storeId: string,
-    @Param('productId', ParseUUIDPipe) productId: string,
+    @Param('storeId', UuidParam) storeId: string,
+    @Param('productId', UuidParam) productId: string,
     @Body() dto: UpdateReorderLevelDto,
     @ClientMeta() meta: RequestMeta,
   ) {
@@ -104,7 +95,7 @@ export class InventoryController {
   @ApiCreatedResponse({ type: AdjustmentResponse })
   adjust(
     @CurrentUser() user: AuthUser,
-    @Param('storeId', ParseUUIDPipe) storeId: string,
+    @Param('storeId', UuidParam) storeId: string,
     @Body() dto: AdjustStockDto,
     @ClientMeta() meta: RequestMeta,
   ) {
@@ -120,7 +111,7 @@ export class InventoryController {
   @ApiOkResponse({ type: [StockMovementResponse] })
   async movements(
     @CurrentUser() user: AuthUser,
-    @Param('storeId', ParseUUIDPipe) storeId: string,
+    @Param('storeId', UuidParam) storeId: string,
     @Query() query: StockMovementQueryDto,
     @Res() reply: FastifyReply,
   ) {

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -22,6 +12,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
 import { sendCsv } from '../../common/csv/csv';
 import { ValidationFailedError } from '../../common/errors/domain-error';
+import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import { CreateReturnDto } from './dto/create-return.dto';
 import { CreateSaleDto } from './dto/create-sale.dto';
 import { ListSalesQueryDto } from './dto/list-sales.dto';
@@ -114,7 +105,7 @@ export class SalesController {
       'One sale with lines and payments (404 for another store). Roles: admin, manager, cashier',
   })
   @ApiOkResponse({ type: SaleResponse })
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string) {
     return this.reader.get(user, id);
   }
 
@@ -127,7 +118,7 @@ export class SalesController {
   @ApiCreatedResponse({ type: SaleReturnResponse })
   createReturn(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', UuidParam) id: string,
     @Body() dto: CreateReturnDto,
     @ClientMeta() meta: RequestMeta,
   ) {

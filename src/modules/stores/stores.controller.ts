@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
 import { PageQueryDto } from '../../common/pagination/pagination';
+import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import { CreateStoreDto, StoreResponse, UpdateStoreDto } from './dto/store.dto';
 import { StoresService } from './stores.service';
 
@@ -37,7 +38,7 @@ export class StoresController {
     summary: 'One store (404 if the caller may not see it). Roles: admin, manager, cashier',
   })
   @ApiOkResponse({ type: StoreResponse })
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string) {
     return this.stores.get(user, id);
   }
 
@@ -47,7 +48,7 @@ export class StoresController {
   @ApiOkResponse({ type: StoreResponse })
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', UuidParam) id: string,
     @Body() dto: UpdateStoreDto,
     @ClientMeta() meta: RequestMeta,
   ) {

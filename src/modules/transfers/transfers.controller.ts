@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
+import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import { CreateTransferDto, RejectTransferDto } from './dto/create-transfer.dto';
 import { ListTransfersQueryDto } from './dto/list-transfers.dto';
 import { TransferPageResponse, TransferResponse } from './dto/transfer.response';
@@ -54,7 +55,7 @@ export class TransfersController {
       'One transfer (404 when neither store is the caller’s). Roles: admin, manager, cashier',
   })
   @ApiOkResponse({ type: TransferResponse })
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string) {
     return this.reader.get(user, id);
   }
 
@@ -68,7 +69,7 @@ export class TransfersController {
   @ApiOkResponse({ type: TransferResponse })
   approve(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', UuidParam) id: string,
     @ClientMeta() meta: RequestMeta,
   ) {
     return this.transfers.approve(user, id, meta);
@@ -83,7 +84,7 @@ export class TransfersController {
   @ApiOkResponse({ type: TransferResponse })
   reject(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', UuidParam) id: string,
     @Body() dto: RejectTransferDto,
     @ClientMeta() meta: RequestMeta,
   ) {
@@ -99,7 +100,7 @@ export class TransfersController {
   @ApiOkResponse({ type: TransferResponse })
   cancel(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', UuidParam) id: string,
     @ClientMeta() meta: RequestMeta,
   ) {
     return this.transfers.cancel(user, id, meta);

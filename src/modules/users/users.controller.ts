@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
+import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserResponse } from './dto/user.dto';
 import { UsersService } from './users.service';
 
@@ -32,7 +33,7 @@ export class UsersController {
   @Get(':id')
   @ApiOperation({ summary: 'One user. Roles: admin' })
   @ApiOkResponse({ type: UserResponse })
-  get(@Param('id', ParseUUIDPipe) id: string) {
+  get(@Param('id', UuidParam) id: string) {
     return this.users.get(id);
   }
 
@@ -41,7 +42,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponse })
   update(
     @CurrentUser() actor: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', UuidParam) id: string,
     @Body() dto: UpdateUserDto,
     @ClientMeta() meta: RequestMeta,
   ) {
