@@ -1,6 +1,14 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { startTestApp, TestApp } from '../support/app';
 
+interface OpenApiSchema {
+  properties?: Record<string, { type?: string }>;
+}
+interface OpenApiParameter {
+  name: string;
+  schema?: { type?: string };
+}
+
 describe('API documentation', () => {
   let api: TestApp;
   beforeAll(async () => {
@@ -19,6 +27,36 @@ describe('API documentation', () => {
     });
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/health', '/ready']));
     await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeDefined();
+  });
+
+  it('documents money, quantities and counts as integers; only rates and % changes are fractional', async () => {
+    const document = (await api.request({ method: 'GET', url: '/docs-json' })).json();
+    const fractional = [
+      'SaleLineResponse.vatRate',
+      'VatBreakdownResponse.vatRate',
+      'UserResponse.commissionRate',
+      'CreateUserDto.commissionRate',
+      'UpdateUserDto.commissionRate',
+      ...['salesCount', 'grossSales', 'netSales', 'averageSale'].map(
+        (field) => `SummaryChangeResponse.${field}`,
+      ),
+    ];
+    const numbers: string[] = [];
+    for (const [name, schema] of Object.entries<OpenApiSchema>(document.components.schemas))
+      for (const [field, property] of Object.entries(schema.properties ?? {}))
+        if (property.type === 'number') numbers.push(`${name}.${field}`);
+    expect(numbers.sort()).toEqual(fractional.sort());
+
+    const queryNumbers = Object.entries<Record<string, { parameters?: OpenApiParameter[] }>>(
+      document.paths,
+    ).flatMap(([path, operations]) =>
+      Object.values(operations).flatMap((operation) =>
+        (operation.parameters ?? [])
+          .filter((parameter) => parameter.schema?.type === 'number')
+          .map((parameter) => `${path} ${parameter.name}`),
+      ),
+    );
+    expect(queryNumbers).toEqual([]);
   });
 
   it('serves Swagger UI at /docs', async () => {

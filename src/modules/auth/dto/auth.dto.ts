@@ -42,7 +42,11 @@ export class TokenPairResponse {
   @ApiProperty({ description: 'Bearer token for every other call' }) accessToken: string;
   @ApiProperty({ description: 'Single use: POST /auth/refresh returns a new pair' })
   refreshToken: string;
-  @ApiProperty({ example: 900, description: 'Seconds until the access token expires' })
+  @ApiProperty({
+    type: 'integer',
+    example: 900,
+    description: 'Seconds until the access token expires',
+  })
   expiresIn: number;
 }
 

@@ -42,13 +42,13 @@ export class ProductPage {
   @ApiProperty({ type: [ProductResponse] })
   data: ProductResponse[];
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   page: number;
 
-  @ApiProperty({ example: 50 })
+  @ApiProperty({ type: 'integer', example: 50 })
   pageSize: number;
 
-  @ApiProperty({ example: 1234 })
+  @ApiProperty({ type: 'integer', example: 1234 })
   total: number;
 }
 

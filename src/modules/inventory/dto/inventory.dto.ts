@@ -26,6 +26,7 @@ export class AdjustStockDto {
   productId: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 24,
     description: 'Non-zero change; exactly one of delta or countedQuantity',
   })
@@ -36,7 +37,11 @@ export class AdjustStockDto {
   @Max(MAX_QUANTITY)
   delta?: number;
 
-  @ApiPropertyOptional({ example: 17, description: 'Quantity counted on the shelf (>= 0)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 17,
+    description: 'Quantity counted on the shelf (>= 0)',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -57,12 +62,12 @@ export class AdjustStockDto {
 export class AdjustmentResponse {
   @ApiProperty({ format: 'uuid' }) movementId: string;
   @ApiProperty({ format: 'uuid' }) productId: string;
-  @ApiProperty() previousQuantity: number;
-  @ApiProperty() quantity: number;
+  @ApiProperty({ type: 'integer' }) previousQuantity: number;
+  @ApiProperty({ type: 'integer' }) quantity: number;
 }
 
 export class UpdateReorderLevelDto {
-  @ApiProperty({ example: 10 })
+  @ApiProperty({ type: 'integer', example: 10 })
   @IsInt()
   @Min(0)
   @Max(MAX_QUANTITY)
@@ -87,8 +92,8 @@ export class InventoryRowResponse {
   @ApiProperty({ format: 'uuid' }) productId: string;
   @ApiProperty() sku: string;
   @ApiProperty() name: string;
-  @ApiProperty() quantity: number;
-  @ApiProperty() reorderLevel: number;
+  @ApiProperty({ type: 'integer' }) quantity: number;
+  @ApiProperty({ type: 'integer' }) reorderLevel: number;
   @ApiProperty() lowStock: boolean;
 }
 
@@ -112,8 +117,8 @@ export class StockMovementQueryDto extends ExportableQueryDto {
 export class StockMovementResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) productId: string;
-  @ApiProperty() delta: number;
-  @ApiProperty() quantityAfter: number;
+  @ApiProperty({ type: 'integer' }) delta: number;
+  @ApiProperty({ type: 'integer' }) quantityAfter: number;
   @ApiProperty({ enum: MOVEMENT_REASONS }) reason: string;
   @ApiProperty({ nullable: true, type: String }) referenceType: string | null;
   @ApiProperty({ nullable: true, type: String }) referenceId: string | null;

@@ -2,18 +2,22 @@ import { ApiProperty } from '@nestjs/swagger';
 import { PeriodReportResponse } from './sales-summary.response';
 
 export class TopProductResponse {
-  @ApiProperty({ example: 1 }) rank: number;
+  @ApiProperty({ type: 'integer', example: 1 }) rank: number;
   @ApiProperty({ format: 'uuid' }) productId: string;
   @ApiProperty() sku: string;
   @ApiProperty() name: string;
-  @ApiProperty({ description: 'Units on sales that occurred in the period' }) quantitySold: number;
-  @ApiProperty({ description: 'Units returned in the period' }) quantityReturned: number;
-  @ApiProperty({ description: 'quantitySold − quantityReturned' }) quantity: number;
+  @ApiProperty({ type: 'integer', description: 'Units on sales that occurred in the period' })
+  quantitySold: number;
+  @ApiProperty({ type: 'integer', description: 'Units returned in the period' })
+  quantityReturned: number;
+  @ApiProperty({ type: 'integer', description: 'quantitySold − quantityReturned' })
+  quantity: number;
   @ApiProperty({
+    type: 'integer',
     description: 'Σ line totals (VAT-inclusive, after discounts) − Σ refunds in the period',
   })
   revenue: number;
-  @ApiProperty({ description: 'revenue without VAT (line VAT − VAT refunded)' })
+  @ApiProperty({ type: 'integer', description: 'revenue without VAT (line VAT − VAT refunded)' })
   netRevenue: number;
 }
 
@@ -26,15 +30,21 @@ export class CashierFiguresResponse {
   @ApiProperty({ format: 'uuid' }) cashierId: string;
   @ApiProperty({ nullable: true, type: String }) username: string | null;
   @ApiProperty({ nullable: true, type: String }) fullName: string | null;
-  @ApiProperty({ description: 'Sales they made that occurred in the period' }) salesCount: number;
-  @ApiProperty({ description: 'Σ subtotal of those sales' }) grossSales: number;
-  @ApiProperty({ description: 'Refunds in the period on sales they made (any period)' })
+  @ApiProperty({ type: 'integer', description: 'Sales they made that occurred in the period' })
+  salesCount: number;
+  @ApiProperty({ type: 'integer', description: 'Σ subtotal of those sales' }) grossSales: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Refunds in the period on sales they made (any period)',
+  })
   returns: number;
   @ApiProperty({
+    type: 'integer',
     description: 'Σ (total − VAT) of their sales − Σ (refund − VAT) of those returns',
   })
   netSales: number;
   @ApiProperty({
+    type: 'integer',
     description: 'Σ commission of their sales − commission reversed by returns made in the period',
   })
   commission: number;
@@ -50,18 +60,20 @@ export class ValuationRowResponse {
   @ApiProperty() sku: string;
   @ApiProperty() name: string;
   @ApiProperty({ nullable: true, type: String }) category: string | null;
-  @ApiProperty({ description: 'On hand across the stores in scope' }) quantity: number;
-  @ApiProperty({ description: 'Current catalogue cost price' }) costPrice: number;
-  @ApiProperty({ description: 'Current VAT-inclusive unit price' }) unitPrice: number;
-  @ApiProperty({ description: 'quantity × costPrice' }) costValue: number;
-  @ApiProperty({ description: 'quantity × unitPrice' }) retailValue: number;
+  @ApiProperty({ type: 'integer', description: 'On hand across the stores in scope' })
+  quantity: number;
+  @ApiProperty({ type: 'integer', description: 'Current catalogue cost price' }) costPrice: number;
+  @ApiProperty({ type: 'integer', description: 'Current VAT-inclusive unit price' })
+  unitPrice: number;
+  @ApiProperty({ type: 'integer', description: 'quantity × costPrice' }) costValue: number;
+  @ApiProperty({ type: 'integer', description: 'quantity × unitPrice' }) retailValue: number;
 }
 
 export class ValuationTotalsResponse {
-  @ApiProperty({ description: 'Products with stock' }) products: number;
-  @ApiProperty() quantity: number;
-  @ApiProperty() costValue: number;
-  @ApiProperty() retailValue: number;
+  @ApiProperty({ type: 'integer', description: 'Products with stock' }) products: number;
+  @ApiProperty({ type: 'integer' }) quantity: number;
+  @ApiProperty({ type: 'integer' }) costValue: number;
+  @ApiProperty({ type: 'integer' }) retailValue: number;
 }
 
 export class ValuationStoreResponse extends ValuationTotalsResponse {
@@ -76,9 +88,9 @@ export class InventoryValuationResponse {
   @ApiProperty({ type: [ValuationStoreResponse] }) byStore: ValuationStoreResponse[];
   @ApiProperty({ type: [ValuationRowResponse], description: 'Products with stock, by name' })
   data: ValuationRowResponse[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ type: 'integer' }) page: number;
+  @ApiProperty({ type: 'integer' }) pageSize: number;
+  @ApiProperty({ type: 'integer' }) total: number;
   @ApiProperty({ description: 'When these figures were computed (cached REPORT_CACHE_SECONDS)' })
   computedAt: string;
 }

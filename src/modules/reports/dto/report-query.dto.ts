@@ -54,7 +54,7 @@ export class PeriodQueryDto extends ReportScopeQueryDto {
 }
 
 export class TopProductsQueryDto extends PeriodQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 10 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 10 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

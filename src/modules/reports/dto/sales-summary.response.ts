@@ -26,33 +26,43 @@ export class PeriodReportResponse {
 
 /** The figures of the previous period (units are counted for the current period only). */
 export class PreviousFiguresResponse {
-  @ApiProperty({ description: 'Sales that occurred in the period (occurredAt)' })
+  @ApiProperty({ type: 'integer', description: 'Sales that occurred in the period (occurredAt)' })
   salesCount: number;
   @ApiProperty({
+    type: 'integer',
     description: 'Σ sale subtotal: VAT-inclusive, before discounts',
     example: 2_820_000,
   })
   grossSales: number;
-  @ApiProperty({ description: 'Σ sale discounts' }) discounts: number;
-  @ApiProperty({ description: 'Σ VAT on sales − Σ VAT refunded by returns made in the period' })
+  @ApiProperty({ type: 'integer', description: 'Σ sale discounts' }) discounts: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Σ VAT on sales − Σ VAT refunded by returns made in the period',
+  })
   vat: number;
   @ApiProperty({
+    type: 'integer',
     description: 'Σ refunds (VAT-inclusive) of returns made in the period, whenever the sale was',
   })
   returns: number;
-  @ApiProperty({ description: 'Returns made in the period' }) returnsCount: number;
+  @ApiProperty({ type: 'integer', description: 'Returns made in the period' }) returnsCount: number;
   @ApiProperty({
+    type: 'integer',
     description:
       'Revenue without VAT after returns: Σ sale totals − returns − vat (= grossSales − discounts − returns − vat)',
   })
   netSales: number;
-  @ApiProperty({ description: 'Σ sale totals / salesCount, rounded (0 without sales)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Σ sale totals / salesCount, rounded (0 without sales)',
+  })
   averageSale: number;
 }
 
 export class SummaryFiguresResponse extends PreviousFiguresResponse {
-  @ApiProperty({ description: 'Units on the sales of the period' }) itemsSold: number;
-  @ApiProperty({ description: 'Units given back by returns made in the period' })
+  @ApiProperty({ type: 'integer', description: 'Units on the sales of the period' })
+  itemsSold: number;
+  @ApiProperty({ type: 'integer', description: 'Units given back by returns made in the period' })
   itemsReturned: number;
 }
 
@@ -75,11 +85,16 @@ export class DayFiguresResponse extends SummaryFiguresResponse {
 
 export class PaymentMethodResponse {
   @ApiProperty({ enum: ['cash', 'mpesa', 'card'] }) method: string;
-  @ApiProperty({ description: 'Payments of this method on sales in the period' }) payments: number;
-  @ApiProperty({ description: 'Collected: Σ payments (cash net of change given)' }) amount: number;
-  @ApiProperty({ description: 'Refunded by this method in returns made in the period' })
+  @ApiProperty({ type: 'integer', description: 'Payments of this method on sales in the period' })
+  payments: number;
+  @ApiProperty({ type: 'integer', description: 'Collected: Σ payments (cash net of change given)' })
+  amount: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Refunded by this method in returns made in the period',
+  })
   refunds: number;
-  @ApiProperty({ description: 'amount − refunds' }) net: number;
+  @ApiProperty({ type: 'integer', description: 'amount − refunds' }) net: number;
 }
 
 export class SalesSummaryResponse extends PeriodReportResponse {

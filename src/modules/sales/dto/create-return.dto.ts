@@ -25,6 +25,7 @@ export class ReturnItemDto {
   lineId: string;
 
   @ApiProperty({
+    type: 'integer',
     example: 1,
     minimum: 1,
     description: 'Units to return; at most the line quantity minus what was already returned',

@@ -26,13 +26,14 @@ export class SaleItemDto {
   @IsUUID()
   productId: string;
 
-  @ApiProperty({ example: 2, minimum: 1 })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(100_000)
   quantity: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 500,
     description: 'Minor units off the line; at most the line amount',
   })
@@ -48,7 +49,7 @@ export class PaymentDto {
   @IsIn(PAYMENT_METHODS)
   method: PaymentMethod;
 
-  @ApiProperty({ example: 23200, description: 'Minor units' })
+  @ApiProperty({ type: 'integer', example: 23200, description: 'Minor units' })
   @IsInt()
   @Min(1)
   @Max(MAX_AMOUNT)

@@ -6,10 +6,15 @@ export class SaleReturnLineResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid', description: 'The sale line returned' }) lineId: string;
   @ApiProperty({ format: 'uuid' }) productId: string;
-  @ApiProperty({ example: 1 }) quantity: number;
-  @ApiProperty({ example: 11600, description: 'Refunded, VAT included (minor units)' })
+  @ApiProperty({ type: 'integer', example: 1 }) quantity: number;
+  @ApiProperty({
+    type: 'integer',
+    example: 11600,
+    description: 'Refunded, VAT included (minor units)',
+  })
   refund: number;
-  @ApiProperty({ example: 1600, description: 'VAT included in the refund' }) vat: number;
+  @ApiProperty({ type: 'integer', example: 1600, description: 'VAT included in the refund' })
+  vat: number;
 }
 
 export class SaleReturnResponse {
@@ -17,9 +22,15 @@ export class SaleReturnResponse {
   @ApiProperty({ format: 'uuid' }) saleId: string;
   @ApiProperty({ format: 'uuid' }) storeId: string;
   @ApiProperty({ type: [SaleReturnLineResponse] }) lines: SaleReturnLineResponse[];
-  @ApiProperty({ example: 11600, description: 'Sum of the lines’ refunds' }) refundTotal: number;
-  @ApiProperty({ example: 1600, description: 'Sum of the lines’ VAT' }) vatRefund: number;
-  @ApiProperty({ example: 250, description: 'Cashier commission taken back by this return' })
+  @ApiProperty({ type: 'integer', example: 11600, description: 'Sum of the lines’ refunds' })
+  refundTotal: number;
+  @ApiProperty({ type: 'integer', example: 1600, description: 'Sum of the lines’ VAT' })
+  vatRefund: number;
+  @ApiProperty({
+    type: 'integer',
+    example: 250,
+    description: 'Cashier commission taken back by this return',
+  })
   commissionReversed: number;
   @ApiProperty({ description: 'Whether the units went back into stock' }) restocked: boolean;
   @ApiProperty({ enum: ['cash', 'mpesa', 'card'] }) refundMethod: string;

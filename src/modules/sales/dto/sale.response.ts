@@ -8,19 +8,19 @@ export class SaleLineResponse {
   @ApiProperty({ format: 'uuid' }) productId: string;
   @ApiProperty() sku: string;
   @ApiProperty() name: string;
-  @ApiProperty() quantity: number;
-  @ApiProperty({ example: 11600 }) unitPrice: number;
-  @ApiProperty() discount: number;
+  @ApiProperty({ type: 'integer' }) quantity: number;
+  @ApiProperty({ type: 'integer', example: 11600 }) unitPrice: number;
+  @ApiProperty({ type: 'integer' }) discount: number;
   @ApiProperty({ enum: ['standard', 'zero', 'exempt'] }) taxClass: string;
   @ApiProperty({ example: 16 }) vatRate: number;
-  @ApiProperty() vat: number;
-  @ApiProperty() total: number;
-  @ApiProperty() returnedQuantity: number;
+  @ApiProperty({ type: 'integer' }) vat: number;
+  @ApiProperty({ type: 'integer' }) total: number;
+  @ApiProperty({ type: 'integer' }) returnedQuantity: number;
 }
 
 export class SalePaymentResponse {
   @ApiProperty({ enum: ['cash', 'mpesa', 'card'] }) method: string;
-  @ApiProperty() amount: number;
+  @ApiProperty({ type: 'integer' }) amount: number;
   @ApiProperty({ nullable: true, type: String }) reference: string | null;
   @ApiProperty({ nullable: true, type: String }) phone: string | null;
 }
@@ -28,8 +28,8 @@ export class SalePaymentResponse {
 export class VatBreakdownResponse {
   @ApiProperty({ enum: ['standard', 'zero', 'exempt'] }) taxClass: string;
   @ApiProperty({ example: 16 }) vatRate: number;
-  @ApiProperty({ description: 'Amount excluding VAT' }) taxable: number;
-  @ApiProperty() vat: number;
+  @ApiProperty({ type: 'integer', description: 'Amount excluding VAT' }) taxable: number;
+  @ApiProperty({ type: 'integer' }) vat: number;
 }
 
 export class SaleResponse {
@@ -39,15 +39,15 @@ export class SaleResponse {
   @ApiProperty({ format: 'uuid' }) cashierId: string;
   @ApiProperty({ enum: ['completed', 'partially_returned', 'returned'] }) status: string;
   @ApiProperty({ type: [SaleLineResponse] }) lines: SaleLineResponse[];
-  @ApiProperty() subtotal: number;
-  @ApiProperty() discountTotal: number;
-  @ApiProperty() vatTotal: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ type: 'integer' }) subtotal: number;
+  @ApiProperty({ type: 'integer' }) discountTotal: number;
+  @ApiProperty({ type: 'integer' }) vatTotal: number;
+  @ApiProperty({ type: 'integer' }) total: number;
   @ApiProperty({ type: [VatBreakdownResponse] }) vatBreakdown: VatBreakdownResponse[];
   @ApiProperty({ type: [SalePaymentResponse] }) payments: SalePaymentResponse[];
-  @ApiProperty() paid: number;
-  @ApiProperty() change: number;
-  @ApiProperty() commission: number;
+  @ApiProperty({ type: 'integer' }) paid: number;
+  @ApiProperty({ type: 'integer' }) change: number;
+  @ApiProperty({ type: 'integer' }) commission: number;
   @ApiProperty({ nullable: true, type: String }) customerPhone: string | null;
   @ApiProperty() occurredAt: string;
   @ApiProperty() createdAt: string;

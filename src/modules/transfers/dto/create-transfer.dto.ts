@@ -23,7 +23,7 @@ export class TransferItemDto {
   @IsUUID()
   productId: string;
 
-  @ApiProperty({ example: 12, minimum: 1 })
+  @ApiProperty({ type: 'integer', example: 12, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(1_000_000)

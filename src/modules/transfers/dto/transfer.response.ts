@@ -5,7 +5,7 @@ import type { TransferItem } from '../transfer-item.entity';
 
 export class TransferItemResponse {
   @ApiProperty({ format: 'uuid' }) productId: string;
-  @ApiProperty({ example: 12 }) quantity: number;
+  @ApiProperty({ type: 'integer', example: 12 }) quantity: number;
 }
 
 export class TransferResponse {
@@ -27,9 +27,9 @@ export class TransferResponse {
 
 export class TransferPageResponse {
   @ApiProperty({ type: [TransferResponse] }) data: TransferResponse[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 /** Items are expected in request order (`lineNo`). */
