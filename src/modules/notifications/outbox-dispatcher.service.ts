@@ -12,7 +12,7 @@ import type { Env } from '../../config/env.schema';
 import { NOTIFICATIONS_QUEUE, NotificationsQueue } from './notifications.queue';
 import { OutboxDelivery } from './outbox-delivery.service';
 import { outboxSettings, OutboxSettings } from './outbox-settings';
-import { Poller } from './poller';
+import { Poller } from '../../common/scheduling/poller';
 
 /**
  * Embedded mode (no REDIS_URL): the API process delivers outbox rows itself, polling every

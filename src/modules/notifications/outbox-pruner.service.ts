@@ -9,7 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Env } from '../../config/env.schema';
 import { outboxSettings } from './outbox-settings';
-import { Poller } from './poller';
+import { Poller } from '../../common/scheduling/poller';
 import { updatedRows } from './sql-results';
 
 const PRUNE_EVERY_MS = 3_600_000;

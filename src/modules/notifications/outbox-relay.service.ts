@@ -16,7 +16,7 @@ import {
   withDeadline,
 } from './notifications.queue';
 import { outboxSettings, OutboxSettings } from './outbox-settings';
-import { Poller } from './poller';
+import { Poller } from '../../common/scheduling/poller';
 import { updatedRows } from './sql-results';
 
 /** Longest one relay tick waits for Redis before giving the rows back. */

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { Poller } from '../../common/scheduling/poller';
 import type { Env } from '../../config/env.schema';
 import { DELETE_STALE_DAYS, ROLL_UP_STORE } from './report-sql';
 
@@ -23,8 +24,7 @@ export class DailyRollupService implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger(DailyRollupService.name);
   private readonly intervalMs: number;
   private readonly backdateHours: number;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly poller: Poller;
   private stopped = false;
 
   constructor(
@@ -33,16 +33,16 @@ export class DailyRollupService implements OnApplicationBootstrap, OnApplication
   ) {
     this.intervalMs = config.get('REPORT_ROLLUP_INTERVAL_MS', { infer: true }) ?? 0;
     this.backdateHours = config.get('SALE_MAX_BACKDATE_HOURS', { infer: true });
+    this.poller = new Poller('Daily rollup', this.intervalMs, () => this.rollUp(), this.logger);
   }
 
   onApplicationBootstrap(): void {
-    if (this.intervalMs > 0) this.schedule(0);
+    if (this.intervalMs > 0) this.poller.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.poller.stop();
   }
 
   /**
@@ -82,21 +82,5 @@ export class DailyRollupService implements OnApplicationBootstrap, OnApplication
     while (await this.rollUp()) {
       if (this.stopped) return;
     }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.rollUp()
-        .catch((error: unknown) => {
-          this.logger.warn(`daily rollup failed, retrying later: ${(error as Error).message}`);
-          return false;
-        })
-        .then((more) => {
-          this.running = undefined;
-          this.schedule(more ? 0 : this.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
   }
 }

@@ -2,21 +2,22 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Poller } from '../../common/scheduling/poller';
 import type { Env } from '../../config/env.schema';
 
 const EVERY_MS = 60 * 60_000;
 const BATCH = 5000;
 
 /**
- * Removes idempotency keys older than IDEMPOTENCY_TTL_HOURS, hourly, in small batches so it
- * never holds many row locks. Any number of API instances may run it at once.
+ * Removes idempotency keys older than IDEMPOTENCY_TTL_HOURS, at start and then hourly, in small
+ * batches so it never holds many row locks. Any number of API instances may run it at once.
  */
 @Injectable()
 export class IdempotencyCleanup implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(IdempotencyCleanup.name);
-  private timer?: NodeJS.Timeout;
   private readonly ttlHours: number;
   private readonly scheduled: boolean;
+  private readonly poller: Poller;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -24,20 +25,24 @@ export class IdempotencyCleanup implements OnApplicationBootstrap, OnApplication
   ) {
     this.ttlHours = config.get('IDEMPOTENCY_TTL_HOURS', { infer: true });
     this.scheduled = config.get('NODE_ENV', { infer: true }) !== 'test';
+    this.poller = new Poller(
+      'Idempotency cleanup',
+      EVERY_MS,
+      async () => {
+        await this.removeExpired(); // batch after batch, until none is full
+        return false;
+      },
+      this.logger,
+    );
   }
 
   onApplicationBootstrap(): void {
-    if (!this.scheduled) return;
-    this.timer = setInterval(() => {
-      this.removeExpired().catch((error: Error) =>
-        this.logger.warn(`Idempotency cleanup failed: ${error.message}`),
-      );
-    }, EVERY_MS);
-    this.timer.unref();
+    if (this.scheduled) this.poller.start();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  /** Waits for a cleanup in progress, so nothing touches the database after shutdown. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.poller.stop();
   }
 
   /** Deletes expired keys; returns how many. */
