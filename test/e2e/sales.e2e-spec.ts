@@ -188,6 +188,13 @@ describe('sales', () => {
           'payments.0.amount',
         ],
         [{ items: [{ productId, quantity: 1 }], unitPrice: 1 }, 'unitPrice'],
+        // ISO 8601 forms JavaScript cannot read: refused, never sent on to PostgreSQL (a 500)
+        ...['2026-11-25T09', '2026-W48-3', '2026-11-25T0930Z', '2026-02-30T10:00:00Z'].map(
+          (occurredAt): [object, string] => [
+            { items: [{ productId, quantity: 1 }], occurredAt },
+            'occurredAt',
+          ],
+        ),
       ];
       for (const [body, field] of cases) {
         const response = await postSale(api, cashier, { storeId: storeA, ...body } as never);
@@ -334,6 +341,29 @@ describe('sales', () => {
       const lines = csv.body.trim().split('\r\n');
       expect(lines[0]).toMatch(/^id,receiptNumber,storeId/);
       expect(lines).toHaveLength(list.total + 1);
+      for (const from of ['2026-W05', '2026-02-30', '2026-11-25T09']) {
+        const refused = await api.request({
+          method: 'GET',
+          url: `/api/v1/sales?storeId=${storeA}&from=${from}`,
+          headers: bearer(manager),
+        });
+        expect({ from, status: refused.statusCode }).toEqual({ from, status: 400 });
+      }
+    });
+
+    it('takes ids in upper case as the same ids', async () => {
+      const productId = await seedProduct(api);
+      await receiveStock(api, storeA, productId, 5);
+      const response = await postSale(api, cashier, {
+        storeId: storeA.toUpperCase(),
+        items: [{ productId: productId.toUpperCase(), quantity: 2 }],
+      });
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toMatchObject({
+        storeId: storeA,
+        lines: [expect.objectContaining({ productId, quantity: 2 })],
+      });
+      expect(await stockOf(api, storeA, productId)).toMatchObject({ quantity: 3 });
     });
   });
 });

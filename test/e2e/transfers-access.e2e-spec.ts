@@ -37,6 +37,11 @@ describe('transfers: validation, roles and store scoping', () => {
       const tooMany = Array.from({ length: 201 }, () => ({ productId, quantity: 1 }));
       const cases: [object, string][] = [
         [{ ...base, fromStoreId: world.dest }, 'toStoreId'],
+        [{ ...base, fromStoreId: world.dest.toUpperCase() }, 'toStoreId'],
+        [
+          { ...base, items: [...base.items, { productId: productId.toUpperCase(), quantity: 2 }] },
+          'items.1.productId',
+        ],
         [{ ...base, items: [] }, 'items'],
         [{ ...base, items: tooMany }, 'items'],
         [{ ...base, items: [{ productId, quantity: 0 }] }, 'items.0.quantity'],

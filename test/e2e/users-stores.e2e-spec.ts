@@ -193,6 +193,46 @@ describe('users and stores', () => {
       );
     });
 
+    it('refuses null for a field that cannot be empty (400, not 500) and clears one that can', async () => {
+      const created = await call('admin', 'POST', '/stores', {
+        code: code(),
+        name: 'Nulls',
+        timeZone: null,
+        currency: null,
+        lowStockEmails: null,
+      });
+      expect(created.statusCode).toBe(400);
+      expect(
+        created
+          .json()
+          .details.map((detail: { field: string }) => detail.field)
+          .sort(),
+      ).toEqual(['currency', 'lowStockEmails', 'timeZone']);
+      for (const field of ['code', 'name', 'timeZone', 'currency', 'lowStockEmails', 'active']) {
+        const patched = await call('admin', 'PATCH', `/stores/${storeA}`, { [field]: null });
+        expect({ field, status: patched.statusCode }).toEqual({ field, status: 400 });
+        expect(patched.json().details[0].field).toBe(field);
+      }
+      const withAddress = await call('admin', 'POST', '/stores', {
+        code: code(),
+        name: 'Clearable',
+        address: 'Moi Avenue 1',
+      });
+      const cleared = await call('admin', 'PATCH', `/stores/${withAddress.json().id}`, {
+        address: null,
+        phone: null,
+        kraPin: null,
+      });
+      expect(cleared.statusCode).toBe(200);
+      expect(cleared.json()).toMatchObject({ address: null, phone: null, kraPin: null });
+    });
+
+    it('takes a store id in upper case as the same id', async () => {
+      const response = await call('manager', 'GET', `/stores/${storeA.toUpperCase()}`);
+      expect(response.statusCode).toBe(200);
+      expect(response.json().id).toBe(storeA);
+    });
+
     it('updates a store and audits the change', async () => {
       const response = await call('admin', 'PATCH', `/stores/${storeB}`, {
         timeZone: 'Africa/Kampala',
@@ -290,6 +330,45 @@ describe('users and stores', () => {
       expect(body.data).toHaveLength(1);
       expect(body.data[0]).toMatchObject({ role: 'cashier', storeIds: [storeA] });
       expect((await call('admin', 'GET', '/users?pageSize=201')).statusCode).toBe(400);
+    });
+
+    it('refuses null for a field that cannot be empty (400, not 500) and clears the email', async () => {
+      const user = await call('admin', 'POST', '/users', {
+        username: `u${randomBytes(4).toString('hex')}`,
+        password: 'a-long-password',
+        fullName: 'Null Tester',
+        email: 'null.tester@example.co.ke',
+        role: 'cashier',
+        storeIds: [storeA.toUpperCase()],
+        commissionRate: null,
+      });
+      expect(user.statusCode).toBe(400);
+      expect(user.json().details).toEqual([expect.objectContaining({ field: 'commissionRate' })]);
+      const created = await call('admin', 'POST', '/users', {
+        username: `u${randomBytes(4).toString('hex')}`,
+        password: 'a-long-password',
+        fullName: 'Null Tester',
+        email: 'null.tester@example.co.ke',
+        role: 'cashier',
+        storeIds: [storeA.toUpperCase()],
+      });
+      expect(created.json().storeIds).toEqual([storeA]);
+      const id = created.json().id;
+      for (const field of [
+        'fullName',
+        'role',
+        'storeIds',
+        'commissionRate',
+        'active',
+        'password',
+      ]) {
+        const patched = await call('admin', 'PATCH', `/users/${id}`, { [field]: null });
+        expect({ field, status: patched.statusCode }).toEqual({ field, status: 400 });
+        expect(patched.json().details[0].field).toBe(field);
+      }
+      const cleared = await call('admin', 'PATCH', `/users/${id}`, { email: null });
+      expect(cleared.statusCode).toBe(200);
+      expect(cleared.json()).toMatchObject({ email: null, active: true, role: 'cashier' });
     });
 
     it('an unknown user → 404', async () => {

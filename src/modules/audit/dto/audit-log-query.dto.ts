@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsId, IsTimestamp } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { AUDIT_ACTIONS, AuditAction } from '../audit-actions';
 
@@ -7,7 +8,7 @@ import { AUDIT_ACTIONS, AuditAction } from '../audit-actions';
 export class AuditLogQueryDto extends ExportableQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Entries recorded for this user' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   userId?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_ACTIONS, example: 'sale.created' })
@@ -33,7 +34,7 @@ export class AuditLogQueryDto extends ExportableQueryDto {
     description: 'Entries at or after this instant (inclusive)',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   from?: string;
 
   @ApiPropertyOptional({
@@ -42,7 +43,7 @@ export class AuditLogQueryDto extends ExportableQueryDto {
     description: 'Entries before this instant (exclusive)',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   to?: string;
 }
 

@@ -11,8 +11,8 @@ import {
   Matches,
   Max,
   Min,
-  ValidateIf,
 } from 'class-validator';
+import { UnlessAbsent } from '../../../common/validators/fields';
 import { IsBarcode } from '../../../common/validators/gtin';
 import { TAX_CLASSES, TaxClass } from '../product.entity';
 
@@ -21,9 +21,6 @@ export const MAX_MINOR_UNITS = 1_000_000_000_000;
 export const MAX_REORDER_LEVEL = 1_000_000;
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-
-/** On an update: the field may be left out, but not set to null (its column is NOT NULL). */
-const UnlessAbsent = () => ValidateIf((_object, value) => value !== undefined);
 
 const IsSku = () =>
   Matches(/^[A-Za-z0-9._-]{1,64}$/, {

@@ -4,15 +4,14 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
-  IsUUID,
   Max,
   MaxLength,
   Min,
   NotEquals,
 } from 'class-validator';
+import { IsId, IsTimestamp } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { ADJUSTMENT_REASONS, AdjustmentReason, MOVEMENT_REASONS } from '../stock-movement.entity';
 
@@ -22,7 +21,7 @@ const toBoolean = ({ value }: { value: unknown }) =>
 
 export class AdjustStockDto {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @IsId()
   productId: string;
 
   @ApiPropertyOptional({
@@ -100,17 +99,17 @@ export class InventoryRowResponse {
 export class StockMovementQueryDto extends ExportableQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   productId?: string;
 
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Inclusive' })
   @IsOptional()
-  @IsISO8601()
+  @IsTimestamp()
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Exclusive' })
   @IsOptional()
-  @IsISO8601()
+  @IsTimestamp()
   to?: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsId } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { PERIOD_NAMES, PeriodName } from '../periods';
 
@@ -13,7 +14,7 @@ export class ReportScopeQueryDto {
       "One store (404 if the caller may not see it). Omitted: every store the caller may see. Periods use the store's time zone; for several stores their common zone, or Africa/Nairobi when they differ.",
   })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   storeId?: string;
 
   @ApiPropertyOptional(FORMAT)
@@ -78,6 +79,6 @@ export class InventoryValuationQueryDto extends ExportableQueryDto {
     description: 'One store (404 if the caller may not see it). Omitted: every visible store.',
   })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   storeId?: string;
 }

@@ -8,12 +8,12 @@ import {
   IsIn,
   IsInt,
   IsString,
-  IsUUID,
   Length,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsId } from '../../../common/validators/fields';
 import { PAYMENT_METHODS, PaymentMethod } from '../sale-payment.entity';
 import { ABSOLUTE_MAX_LINES } from './create-sale.dto';
 
@@ -21,7 +21,7 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 export class ReturnItemDto {
   @ApiProperty({ format: 'uuid', description: 'Id of a line of this sale (lines[].id)' })
-  @IsUUID()
+  @IsId()
   lineId: string;
 
   @ApiProperty({

@@ -6,14 +6,13 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
-  IsUUID,
   Matches,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsId, IsTimestamp } from '../../../common/validators/fields';
 import { IsKenyanPhone } from '../../../common/validators/kenyan-phone';
 import { PAYMENT_METHODS, PaymentMethod } from '../sale-payment.entity';
 
@@ -23,7 +22,7 @@ export const ABSOLUTE_MAX_LINES = 1000;
 
 export class SaleItemDto {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @IsId()
   productId: string;
 
   @ApiProperty({ type: 'integer', example: 2, minimum: 1 })
@@ -74,7 +73,7 @@ export class PaymentDto {
 
 export class CreateSaleDto {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @IsId()
   storeId: string;
 
   @ApiProperty({ type: [SaleItemDto], description: 'Each product at most once (use quantity)' })
@@ -103,6 +102,6 @@ export class CreateSaleDto {
     description: 'When an offline till made the sale',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   occurredAt?: string;
 }

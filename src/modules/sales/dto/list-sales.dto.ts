@@ -1,17 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsId, IsTimestamp } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { SALE_STATUSES, SaleStatus } from '../sale.entity';
 
 export class ListSalesQueryDto extends ExportableQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   storeId?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   cashierId?: string;
 
   @ApiPropertyOptional({
@@ -19,7 +20,7 @@ export class ListSalesQueryDto extends ExportableQueryDto {
     example: '2026-11-01T00:00:00Z',
   })
   @IsOptional()
-  @IsISO8601()
+  @IsTimestamp()
   from?: string;
 
   @ApiPropertyOptional({
@@ -27,7 +28,7 @@ export class ListSalesQueryDto extends ExportableQueryDto {
     example: '2026-12-01T00:00:00Z',
   })
   @IsOptional()
-  @IsISO8601()
+  @IsTimestamp()
   to?: string;
 
   @ApiPropertyOptional({ enum: SALE_STATUSES })

@@ -12,6 +12,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { IsKenyanPhone } from '../../../common/validators/kenyan-phone';
+import { UnlessAbsent } from '../../../common/validators/fields';
 import { IsIanaTimeZone } from '../../../common/validators/time-zone';
 import type { Store } from '../store.entity';
 
@@ -40,12 +41,12 @@ export class CreateStoreDto {
   phone?: string;
 
   @ApiPropertyOptional({ example: 'KES', default: 'KES' })
-  @IsOptional()
+  @UnlessAbsent()
   @IsIn(['KES', 'UGX', 'TZS', 'RWF', 'USD'])
   currency?: string;
 
   @ApiPropertyOptional({ example: 'Africa/Nairobi', default: 'Africa/Nairobi' })
-  @IsOptional()
+  @UnlessAbsent()
   @IsIanaTimeZone()
   timeZone?: string;
 
@@ -58,15 +59,16 @@ export class CreateStoreDto {
   kraPin?: string;
 
   @ApiPropertyOptional({ example: ['stock@example.co.ke'], type: [String] })
-  @IsOptional()
+  @UnlessAbsent()
   @ArrayMaxSize(20)
   @IsEmail({}, { each: true })
   lowStockEmails?: string[];
 }
 
-export class UpdateStoreDto extends PartialType(CreateStoreDto) {
+/** Every field optional; only address, phone and kraPin may be set to null to clear them. */
+export class UpdateStoreDto extends PartialType(CreateStoreDto, { skipNullProperties: false }) {
   @ApiPropertyOptional()
-  @IsOptional()
+  @UnlessAbsent()
   @IsBoolean()
   active?: boolean;
 }

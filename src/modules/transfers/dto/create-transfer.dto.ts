@@ -7,7 +7,6 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -15,12 +14,13 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsId } from '../../../common/validators/fields';
 
 export const MAX_TRANSFER_ITEMS = 200;
 
 export class TransferItemDto {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @IsId()
   productId: string;
 
   @ApiProperty({ type: 'integer', example: 12, minimum: 1 })
@@ -32,14 +32,14 @@ export class TransferItemDto {
 
 export class CreateTransferDto {
   @ApiProperty({ format: 'uuid', description: 'The store the stock leaves' })
-  @IsUUID()
+  @IsId()
   fromStoreId: string;
 
   @ApiProperty({
     format: 'uuid',
     description: "The store the stock goes to: the requester's store",
   })
-  @IsUUID()
+  @IsId()
   toStoreId: string;
 
   @ApiProperty({

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsId } from '../../../common/validators/fields';
 import { PageQueryDto } from '../../../common/pagination/pagination';
 import { TRANSFER_STATUSES, TransferStatus } from '../transfer.entity';
 
@@ -9,7 +10,7 @@ export class ListTransfersQueryDto extends PageQueryDto {
     description: 'Transfers from or to this store (it must be one the caller may see)',
   })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   storeId?: string;
 
   @ApiPropertyOptional({ enum: TRANSFER_STATUSES })

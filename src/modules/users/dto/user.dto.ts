@@ -8,7 +8,6 @@ import {
   IsNumber,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
   Max,
@@ -16,6 +15,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { IsId, UnlessAbsent } from '../../../common/validators/fields';
 import { Role, ROLES } from '../../../common/auth/auth-user';
 import { PageQueryDto } from '../../../common/pagination/pagination';
 import { PASSWORD_MIN_LENGTH } from '../password-hasher';
@@ -57,14 +57,14 @@ export class CreateUserDto {
     description: 'Required for managers and cashiers; admins see all stores',
   })
   @ArrayMaxSize(100)
-  @IsUUID('all', { each: true })
+  @IsId({ each: true })
   storeIds: string[];
 
   @ApiPropertyOptional({
     example: 2.5,
     description: 'Percent of the ex-VAT total, up to 2 decimals',
   })
-  @IsOptional()
+  @UnlessAbsent()
   @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(100)
@@ -73,7 +73,7 @@ export class CreateUserDto {
 
 export class UpdateUserDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @UnlessAbsent()
   @Transform(trim)
   @IsString()
   @Length(1, 120)
@@ -86,30 +86,30 @@ export class UpdateUserDto {
   email?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @UnlessAbsent()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
-  @IsOptional()
+  @UnlessAbsent()
   @ArrayMaxSize(100)
-  @IsUUID('all', { each: true })
+  @IsId({ each: true })
   storeIds?: string[];
 
   @ApiPropertyOptional({ example: 2.5 })
-  @IsOptional()
+  @UnlessAbsent()
   @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(100)
   commissionRate?: number;
 
   @ApiPropertyOptional({ description: 'false revokes every session of the user at once' })
-  @IsOptional()
+  @UnlessAbsent()
   @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional({ description: 'Set a new password (revokes the user’s sessions)' })
-  @IsOptional()
+  @UnlessAbsent()
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
   @MaxLength(200)
@@ -124,7 +124,7 @@ export class ListUsersQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   storeId?: string;
 
   @ApiPropertyOptional()

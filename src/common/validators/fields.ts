@@ -1,0 +1,52 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import {
+  isISO8601,
+  IsUUID,
+  registerDecorator,
+  ValidateIf,
+  ValidationOptions,
+} from 'class-validator';
+
+const lowerCase = (value: unknown): unknown =>
+  typeof value === 'string' ? value.toLowerCase() : value;
+
+/**
+ * A UUID, any version, in lower case: PostgreSQL answers ids in lower case and the services
+ * compare ids as strings, so `AB12…` and `ab12…` must arrive as the same id.
+ */
+export function IsId(options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      Array.isArray(value) ? value.map(lowerCase) : lowerCase(value),
+    ),
+    IsUUID('all', options),
+  );
+}
+
+/**
+ * An ISO 8601 date or date-time that JavaScript can read: strict ISO 8601 alone lets through
+ * forms such as `2026-11-25T09` or `2026-W48-3`, which become an Invalid Date and would reach
+ * PostgreSQL as garbage.
+ */
+export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isTimestamp',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: `${String(propertyName)} must be an ISO 8601 date-time such as 2026-11-25T09:30:00Z`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          isISO8601(value, { strict: true }) &&
+          !Number.isNaN(Date.parse(value)),
+      },
+    });
+}
+
+/** On an update: the field may be left out, but not set to null (its column is NOT NULL). */
+export const UnlessAbsent = () => ValidateIf((_object, value) => value !== undefined);
