@@ -127,6 +127,23 @@ describe('inventory', () => {
       ]);
     });
 
+    it('refuses stock beyond what a quantity column holds with 400, and writes nothing', async () => {
+      const productId = await seedProduct(api);
+      const big = { productId, delta: 1_000_000_000, reason: 'receiving' };
+      expect((await adjust(manager, storeA, big)).statusCode).toBe(201);
+      expect((await adjust(manager, storeA, big)).statusCode).toBe(201);
+      const third = await adjust(manager, storeA, big);
+      expect(third.statusCode).toBe(400);
+      expect(third.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'quantity', problems: [expect.stringMatching(/exceed 2147483647/)] }],
+      });
+      expect(await stockOf(api, storeA, productId)).toMatchObject({
+        quantity: 2_000_000_000,
+        movements: 2,
+      });
+    });
+
     it('an unknown product → 404', async () => {
       expect(
         (await adjust(manager, storeA, { productId: randomUUID(), delta: 1, reason: 'receiving' }))

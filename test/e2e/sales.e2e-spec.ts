@@ -196,6 +196,23 @@ describe('sales', () => {
           ],
         ),
       ];
+      // Above 10^12 minor units a line or a sale is refused (sums must stay exact).
+      const costly = await seedProduct(api, { unitPrice: 900_000_000_000 });
+      const pricey = await seedProduct(api, { unitPrice: 200_000_000_000 });
+      await receiveStock(api, storeA, costly, 5);
+      await receiveStock(api, storeA, pricey, 5);
+      cases.push(
+        [{ items: [{ productId: costly, quantity: 2 }] }, 'items.0.quantity'],
+        [
+          {
+            items: [
+              { productId: costly, quantity: 1 },
+              { productId: pricey, quantity: 1 },
+            ],
+          },
+          'items',
+        ],
+      );
       for (const [body, field] of cases) {
         const response = await postSale(api, cashier, { storeId: storeA, ...body } as never);
         expect({ field, status: response.statusCode }).toEqual({ field, status: 400 });

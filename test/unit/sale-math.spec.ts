@@ -1,7 +1,9 @@
 import {
   allocate,
   commissionOf,
+  AmountTooLargeError,
   DiscountTooLargeError,
+  MAX_SALE_AMOUNT,
   priceLines,
   settle,
   summarize,
@@ -55,6 +57,16 @@ describe('sale math', () => {
         expect((error as DiscountTooLargeError).index).toBe(1);
       }
     });
+  });
+
+  it('refuses a line or a sale above MAX_SALE_AMOUNT, before any sum loses precision', () => {
+    const atMost = priceLines([item(MAX_SALE_AMOUNT / 2, 2)], rates);
+    expect(atMost[0].total).toBe(MAX_SALE_AMOUNT);
+    const line = () => priceLines([item(100, 1), item(1_000_000_000_000, 10_000)], rates);
+    expect(line).toThrow(AmountTooLargeError);
+    expect(() => line()).toThrow(expect.objectContaining({ index: 1 }));
+    const sale = () => priceLines([item(MAX_SALE_AMOUNT, 1), item(1, 1)], rates);
+    expect(sale).toThrow(expect.objectContaining({ index: null }));
   });
 
   describe('totals of a mixed basket', () => {

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { runStatement, SqlStatement } from '../../common/database/sql-statement';
-import { DomainError, NotFoundError } from '../../common/errors/domain-error';
+import {
+  DomainError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../common/errors/domain-error';
 import { ProductsService } from '../catalog/products.service';
 import { OutboxService } from '../notifications/outbox.service';
 import {
@@ -25,6 +29,9 @@ export interface StockMovePlan {
   results: StockMoveResult[];
   statements: SqlStatement<unknown>[];
 }
+
+/** A quantity in stock is a PostgreSQL integer. */
+export const MAX_STOCK = 2_147_483_647;
 
 @Injectable()
 export class InventoryService {
@@ -98,6 +105,17 @@ export class InventoryService {
         'INSUFFICIENT_STOCK',
         'Not enough stock for some lines; nothing was moved',
         short,
+      );
+    }
+    const overfull = lines.filter(
+      (line) => (locked.get(line.productId)?.quantity ?? 0) + line.delta > MAX_STOCK,
+    );
+    if (overfull.length > 0) {
+      throw new ValidationFailedError(
+        overfull.map((line) => ({
+          field: 'quantity',
+          problems: [`stock of product ${line.productId} would exceed ${MAX_STOCK} units`],
+        })),
       );
     }
     const results: StockMoveResult[] = lines.map((line) => {

@@ -36,10 +36,28 @@ export class DiscountTooLargeError extends Error {
   }
 }
 
+/**
+ * The largest amount of a line or a sale, in minor units (as for a payment): far below 2^53,
+ * so sums of lines stay exact in JavaScript numbers.
+ */
+export const MAX_SALE_AMOUNT = 1_000_000_000_000;
+
+/** A line (index) or the whole sale (index null) would cost more than MAX_SALE_AMOUNT. */
+export class AmountTooLargeError extends Error {
+  constructor(readonly index: number | null) {
+    super(`${index === null ? 'the sale' : `line ${index}`} would exceed ${MAX_SALE_AMOUNT}`);
+  }
+}
+
 /** Prices each line: VAT per line = round-half-up(total × rate / (100 + rate)). */
 export function priceLines(items: SaleItemInput[], rates: VatRates): PricedLine[] {
+  const grossOf = items.map((item) => item.unitPrice * item.quantity);
+  const tooLarge = grossOf.findIndex((gross) => gross > MAX_SALE_AMOUNT);
+  if (tooLarge >= 0) throw new AmountTooLargeError(tooLarge);
+  if (grossOf.reduce((sum, gross) => sum + gross, 0) > MAX_SALE_AMOUNT)
+    throw new AmountTooLargeError(null);
   return items.map((item, index) => {
-    const gross = item.unitPrice * item.quantity;
+    const gross = grossOf[index];
     if (item.discount > gross) throw new DiscountTooLargeError(index);
     const total = gross - item.discount;
     const vatRateBp = rates[item.taxClass];

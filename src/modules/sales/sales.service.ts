@@ -18,8 +18,10 @@ import type { CreateSaleDto } from './dto/create-sale.dto';
 import { SaleResponse, toSaleResponse } from './dto/sale.response';
 import { claimedSaleStatement, claimStatement, hashRequest, IdempotencyClaim } from './idempotency';
 import {
+  AmountTooLargeError,
   commissionOf,
   DiscountTooLargeError,
+  MAX_SALE_AMOUNT,
   priceLines,
   settle,
   summarize,
@@ -259,6 +261,16 @@ export class SalesService {
         this.vatRates,
       );
     } catch (error) {
+      if (error instanceof AmountTooLargeError) {
+        throw new ValidationFailedError([
+          error.index === null
+            ? { field: 'items', problems: [`the sale would exceed ${MAX_SALE_AMOUNT} minor units`] }
+            : {
+                field: `items.${error.index}.quantity`,
+                problems: [`the line would exceed ${MAX_SALE_AMOUNT} minor units`],
+              },
+        ]);
+      }
       if (!(error instanceof DiscountTooLargeError)) throw error;
       throw new ValidationFailedError([
         {
