@@ -376,3 +376,74 @@ describe('users and stores', () => {
     });
   });
 });
+
+describe('the last active admin', () => {
+  let api: TestApp;
+  beforeAll(async () => {
+    api = await startTestApp();
+  });
+  afterAll(() => api.close());
+
+  it('cannot be deactivated or demoted (409 INVALID_STATE), by themselves or anyone', async () => {
+    const first = await signedIn(api, 'admin');
+    await api.app
+      .get(DataSource)
+      .query(`UPDATE users SET active = false WHERE role = 'admin' AND id <> $1`, [first.user.id]);
+    const store = await seedStore(api);
+    const patch = (token: string, id: string, payload: object) =>
+      api.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${id}`,
+        headers: bearer(token),
+        payload,
+      });
+
+    for (const change of [{ active: false }, { role: 'manager', storeIds: [store] }]) {
+      const refused = await patch(first.token, first.user.id, change);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ code: 'INVALID_STATE' });
+    }
+    expect((await patch(first.token, first.user.id, { fullName: 'Still Admin' })).statusCode).toBe(
+      200,
+    );
+
+    // With a second active admin, either may step down, but not both.
+    const second = await signedIn(api, 'admin');
+    expect((await patch(second.token, first.user.id, { active: false })).statusCode).toBe(200);
+    const last = await patch(second.token, second.user.id, { role: 'cashier', storeIds: [store] });
+    expect(last.statusCode).toBe(409);
+  });
+
+  it('two admins demoting each other at once leave one of them admin', async () => {
+    const a = await signedIn(api, 'admin');
+    const b = await signedIn(api, 'admin');
+    await api.app
+      .get(DataSource)
+      .query(`UPDATE users SET active = false WHERE role = 'admin' AND id <> ALL($1::uuid[])`, [
+        [a.user.id, b.user.id],
+      ]);
+    const [byA, byB] = await Promise.all([
+      api.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${b.user.id}`,
+        headers: bearer(a.token),
+        payload: { active: false },
+      }),
+      api.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${a.user.id}`,
+        headers: bearer(b.token),
+        payload: { active: false },
+      }),
+    ]);
+    // The loser is refused as the last admin (409), or, if the winner committed before its
+    // request was authenticated, as a deactivated user (401).
+    const statuses = [byA.statusCode, byB.statusCode].sort();
+    expect(statuses[0]).toBe(200);
+    expect([401, 409]).toContain(statuses[1]);
+    const [{ admins }] = await api.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS admins FROM users WHERE role = 'admin' AND active`);
+    expect(admins).toBe(1);
+  });
+});

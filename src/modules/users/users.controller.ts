@@ -38,7 +38,10 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Update a user; active:false revokes their sessions. Roles: admin' })
+  @ApiOperation({
+    summary:
+      'Update a user; active:false revokes their sessions. The last active admin cannot be deactivated or demoted (409 INVALID_STATE). Roles: admin',
+  })
   @ApiOkResponse({ type: UserResponse })
   update(
     @CurrentUser() actor: AuthUser,

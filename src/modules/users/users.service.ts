@@ -127,11 +127,16 @@ export class UsersService {
   ): Promise<UserResponse> {
     const passwordHash = dto.password ? await this.hasher.hash(dto.password) : undefined;
     const updated = await inTransaction(this.dataSource, async (manager) => {
+      // Changes to who is an active admin take turns, so two admins demoting each other at once
+      // cannot both see the other one remaining.
+      if (dto.role !== undefined || dto.active === false)
+        await manager.query(`SELECT pg_advisory_xact_lock(hashtext('pos:active-admins'))`);
       const user = await manager.findOne(User, {
         where: { id },
         lock: { mode: 'pessimistic_write' },
       });
       if (!user) throw new NotFoundError('User');
+      await this.assertAnAdminRemains(manager, user, dto);
       const current = (await this.storeIdsOf(manager, [id])).get(id) ?? [];
       const storeIds = dto.storeIds ? [...new Set(dto.storeIds)] : current;
       if (dto.role || dto.storeIds) this.assertStoresFitRole(dto.role ?? user.role, storeIds);
@@ -164,6 +169,27 @@ export class UsersService {
     // Role, stores, commission, deactivation and password all change what a session may do.
     await this.sessions.forgetUser(id);
     return updated;
+  }
+
+  /** Refuses to deactivate or demote the last active admin: nobody could manage users then. */
+  private async assertAnAdminRemains(
+    manager: EntityManager,
+    user: User,
+    dto: UpdateUserDto,
+  ): Promise<void> {
+    const isActiveAdmin = user.role === 'admin' && user.active;
+    const staysActiveAdmin = (dto.role ?? user.role) === 'admin' && (dto.active ?? user.active);
+    if (!isActiveAdmin || staysActiveAdmin) return;
+    const [{ others }]: { others: number }[] = await manager.query(
+      `SELECT count(*)::int AS others FROM users WHERE role = 'admin' AND active AND id <> $1`,
+      [user.id],
+    );
+    if (others === 0) {
+      throw new DomainError(
+        'INVALID_STATE',
+        'This is the last active admin: make another user an active admin first',
+      );
+    }
   }
 
   /** Email addresses of the active managers of a store (for store notifications). */
