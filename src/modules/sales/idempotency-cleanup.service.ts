@@ -9,7 +9,8 @@ const EVERY_MS = 60 * 60_000;
 const BATCH = 5000;
 
 /**
- * Removes idempotency keys older than IDEMPOTENCY_TTL_HOURS, at start and then hourly, in small
+ * Removes idempotency keys older than IDEMPOTENCY_TTL_HOURS (or SALE_MAX_BACKDATE_HOURS, if
+ * longer), at start and then hourly, in small
  * batches so it never holds many row locks. Any number of API instances may run it at once.
  */
 @Injectable()
@@ -23,7 +24,12 @@ export class IdempotencyCleanup implements OnApplicationBootstrap, OnApplication
     @InjectDataSource() private readonly dataSource: DataSource,
     config: ConfigService<Env, true>,
   ) {
-    this.ttlHours = config.get('IDEMPOTENCY_TTL_HOURS', { infer: true });
+    // A till may send a sale recorded offline until SALE_MAX_BACKDATE_HOURS after it happened,
+    // and may retry it as late: its key must still be there, or the retry is a second sale.
+    this.ttlHours = Math.max(
+      config.get('IDEMPOTENCY_TTL_HOURS', { infer: true }),
+      config.get('SALE_MAX_BACKDATE_HOURS', { infer: true }),
+    );
     this.scheduled = config.get('NODE_ENV', { infer: true }) !== 'test';
     this.poller = new Poller(
       'Idempotency cleanup',

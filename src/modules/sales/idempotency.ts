@@ -66,6 +66,14 @@ export function claimedSaleStatement(claim: IdempotencyClaim): SqlStatement<stri
     text: `SELECT request_hash, sale_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
     values: [claim.userId, claim.key],
     read: ([existing]) => {
+      // Deleted by the cleanup since the claim saw it (the key had expired): the next try
+      // claims it afresh.
+      if (!existing) {
+        throw new DomainError(
+          'IDEMPOTENCY_IN_PROGRESS',
+          'This Idempotency-Key has just expired; send the request again',
+        );
+      }
       if (existing.request_hash !== claim.requestHash) {
         throw new DomainError(
           'IDEMPOTENCY_KEY_REUSED',
