@@ -353,5 +353,37 @@ describe('auth', () => {
       ).toBe(401);
       expect((await loginAttempt(user.username, 'a-new-password-1')).statusCode).toBe(200);
     });
+
+    it('wrong current passwords count towards the sign-in lockout, even sent all at once', async () => {
+      const user = await seedUser(api, 'cashier');
+      const ip = randomIp();
+      const session = await api.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: user.username, password: TEST_PASSWORD },
+        remoteAddress: ip,
+      });
+      const change = (currentPassword: string) =>
+        api.request({
+          method: 'POST',
+          url: '/api/v1/auth/password',
+          headers: bearer(session.json().accessToken),
+          payload: { currentPassword, newPassword: 'a-new-password-1' },
+          remoteAddress: ip,
+        });
+      const guesses = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => change(`guess-number-${i}`)),
+      );
+      const statuses = guesses.map((response) => response.statusCode).sort();
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      // Locked out now: the right password is refused too, for the change and for signing in.
+      const right = await change(TEST_PASSWORD);
+      expect(right.statusCode).toBe(429);
+      expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await loginAttempt(user.username, TEST_PASSWORD, ip)).statusCode).toBe(429);
+      const actions = await auditActions(user.username);
+      expect(actions.filter((action: string) => action === 'auth.login_failed')).toHaveLength(5);
+      expect(actions).toContain('auth.locked_out');
+    });
   });
 });

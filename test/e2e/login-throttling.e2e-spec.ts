@@ -39,6 +39,18 @@ describe('login throttling', () => {
         expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
       }
     });
+
+    it('a burst of concurrent guesses gets no more password checks than a sequence (5)', async () => {
+      const user = await seedUser(first, 'cashier');
+      const ip = randomIp();
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => attempt(first, user.username, `guess-${i}`, ip)),
+      );
+      const statuses = responses.map((response) => response.statusCode);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(7);
+      expect((await attempt(first, user.username, TEST_PASSWORD, ip)).statusCode).toBe(429);
+    });
   });
 
   describe('per-IP limit across usernames', () => {
@@ -80,6 +92,18 @@ describe('login throttling', () => {
       const user = await seedUser(api, 'cashier');
       const ip = randomIp();
       for (let i = 0; i < 5; i++) await attempt(api, user.username, 'wrong-password', ip);
+      expect((await attempt(api, user.username, TEST_PASSWORD, ip)).statusCode).toBe(429);
+    });
+
+    it('a burst of concurrent guesses gets no more password checks than a sequence (5)', async () => {
+      const user = await seedUser(api, 'cashier');
+      const ip = randomIp();
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => attempt(api, user.username, `guess-${i}`, ip)),
+      );
+      const statuses = responses.map((response) => response.statusCode);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(7);
       expect((await attempt(api, user.username, TEST_PASSWORD, ip)).statusCode).toBe(429);
     });
   });

@@ -67,12 +67,15 @@ export class AuthController {
   @Post('password')
   @HttpCode(204)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Change your password (at least 10 characters); other sessions end' })
+  @ApiOperation({
+    summary:
+      'Change your password (at least 10 characters); other sessions end. A wrong current password counts towards the sign-in lockout',
+  })
   changePassword(
     @CurrentUser() user: AuthUser,
     @Body() dto: ChangePasswordDto,
     @ClientMeta() meta: RequestMeta,
   ) {
-    return this.users.changePassword(user, dto.currentPassword, dto.newPassword, meta);
+    return this.auth.changePassword(user, dto.currentPassword, dto.newPassword, meta);
   }
 }

@@ -38,14 +38,22 @@ export class AuthService {
   }
 
   async login(dto: LoginDto, meta: RequestMeta): Promise<LoginResponse> {
-    const lockedMs = await this.attempts.lockedForMs(meta.ip, dto.username);
-    if (lockedMs > 0) throw this.lockedOut(lockedMs);
+    const waitMs = await this.attempts.begin(meta.ip, dto.username);
+    if (waitMs > 0) throw this.lockedOut(waitMs);
 
-    const user = await this.users.findByUsername(dto.username);
-    const valid = user
-      ? (await this.hasher.verify(user.passwordHash, dto.password)) && user.active
-      : await this.hasher.verifyDecoy(dto.password);
-    if (!user || !valid) return this.rejectLogin(dto.username, user?.id ?? null, meta);
+    const { user, valid } = await this.checkedAttempt(meta, dto.username, async () => {
+      const found = await this.users.findByUsername(dto.username);
+      return {
+        user: found,
+        valid: found
+          ? (await this.hasher.verify(found.passwordHash, dto.password)) && found.active
+          : await this.hasher.verifyDecoy(dto.password),
+      };
+    });
+    if (!user || !valid) {
+      await this.recordFailure(dto.username, user?.id ?? null, meta);
+      throw new DomainError('UNAUTHENTICATED', BAD_CREDENTIALS);
+    }
 
     await this.attempts.succeeded(meta.ip, dto.username);
     const { sessionId, refreshToken } = await inTransaction(this.dataSource, async (manager) => {
@@ -104,11 +112,49 @@ export class AuthService {
     await this.sessions.forgetSession(user.sessionId);
   }
 
-  private async rejectLogin(
+  /**
+   * Changes the caller's password. A wrong current password counts as a failed sign-in of the
+   * user from this IP, so a stolen session cannot guess the password without limit.
+   */
+  async changePassword(
+    user: AuthUser,
+    currentPassword: string,
+    newPassword: string,
+    meta: RequestMeta,
+  ): Promise<void> {
+    const waitMs = await this.attempts.begin(meta.ip, user.username);
+    if (waitMs > 0) throw this.lockedOut(waitMs);
+    const changed = await this.checkedAttempt(meta, user.username, () =>
+      this.users.changePassword(user, currentPassword, newPassword, meta),
+    );
+    if (!changed) {
+      await this.recordFailure(user.username, user.id, meta, { during: 'password_change' });
+      throw new DomainError('UNAUTHENTICATED', 'Current password is wrong');
+    }
+    await this.attempts.succeeded(meta.ip, user.username);
+  }
+
+  /** Runs a password check reserved with `attempts.begin`; a check that throws frees it. */
+  private async checkedAttempt<T>(
+    meta: RequestMeta,
+    username: string,
+    check: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      await this.attempts.abandoned(meta.ip, username);
+      throw error;
+    }
+  }
+
+  /** Counts a failed password check, and audits it and a lockout it starts. */
+  private async recordFailure(
     username: string,
     userId: string | null,
     meta: RequestMeta,
-  ): Promise<never> {
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     const lockMs = await this.attempts.failed(meta.ip, username);
     const entry = {
       userId,
@@ -116,22 +162,21 @@ export class AuthService {
       ip: meta.ip,
       userAgent: meta.userAgent,
     };
-    await this.audit.recordNow({ action: 'auth.login_failed', ...entry });
+    await this.audit.recordNow({ action: 'auth.login_failed', ...entry, details });
     if (lockMs > 0) {
       await this.audit.recordNow({
         action: 'auth.locked_out',
         ...entry,
-        details: { lockedForSeconds: lockMs / 1000 },
+        details: { ...details, lockedForSeconds: lockMs / 1000 },
       });
     }
-    throw new DomainError('UNAUTHENTICATED', BAD_CREDENTIALS);
   }
 
   private lockedOut(lockedMs: number): DomainError {
     const seconds = Math.ceil(lockedMs / 1000);
     return new DomainError(
       'TOO_MANY_REQUESTS',
-      `Too many failed sign-in attempts. Try again in ${seconds} seconds.`,
+      `Too many failed sign-in attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
       [],
       { 'Retry-After': String(seconds) },
     );

@@ -207,17 +207,18 @@ export class UsersService {
     return this.dataSource.manager.findOneBy(User, { username });
   }
 
-  /** Changes the caller's own password and ends their other sessions. */
+  /**
+   * Changes the caller's own password and ends their other sessions. Returns false, changing
+   * nothing, when the current password is wrong (AuthService counts that as a failed sign-in).
+   */
   async changePassword(
     actor: AuthUser,
     currentPassword: string,
     newPassword: string,
     meta: RequestMeta,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const user = await this.dataSource.manager.findOneBy(User, { id: actor.id });
-    if (!user || !(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      throw new DomainError('UNAUTHENTICATED', 'Current password is wrong');
-    }
+    if (!user || !(await this.hasher.verify(user.passwordHash, currentPassword))) return false;
     const passwordHash = await this.hasher.hash(newPassword);
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(User, { id: actor.id }, { passwordHash });
@@ -233,6 +234,7 @@ export class UsersService {
       });
     });
     await this.sessions.forgetUser(actor.id);
+    return true;
   }
 
   /**
