@@ -103,10 +103,9 @@ export class InventoryController {
   }
 
   @Get('stock-movements')
-  @Roles('admin', 'manager')
   @ApiOperation({
     summary:
-      "The store's immutable stock ledger (?format=csv streams). Roles: admin, manager of the store",
+      "The store's immutable stock ledger (?format=csv streams). Roles: admin, manager, cashier of the store",
   })
   @ApiOkResponse({ type: [StockMovementResponse] })
   async movements(
