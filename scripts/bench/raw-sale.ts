@@ -110,7 +110,7 @@ export async function rawSale(pool: Pool, input: RawSaleInput, mode: RawMode): P
                          $14::text[], $15::int[], $16::bigint[], $17::bigint[])
                   AS line(id, line_no, product_id, sku, name, unit_price, tax_class, vat_rate_bp, vat, total)
          ), payment AS (
-           INSERT INTO sale_payments (sale_id, method, amount) VALUES ($1, 'cash', $5)
+           INSERT INTO sale_payments (sale_id, position, method, amount) VALUES ($1, 1, 'cash', $5)
          )
          SELECT receipt_seq, receipt_number, created_at FROM sale`,
         [

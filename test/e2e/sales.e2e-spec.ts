@@ -105,6 +105,15 @@ describe('sales', () => {
         headers: bearer(cashier),
       });
       expect(detail.json()).toEqual(sale);
+      // Payments keep the till's order (a replay or a reprint lists them as sent).
+      const stored = await dataSource.query(
+        `SELECT method, position FROM sale_payments WHERE sale_id = $1 ORDER BY position`,
+        [sale.id],
+      );
+      expect(stored).toEqual([
+        { method: 'mpesa', position: 1 },
+        { method: 'cash', position: 2 },
+      ]);
     });
 
     it('refuses payments that do not cover the total, and card payments above it, with 422 PAYMENT_MISMATCH', async () => {

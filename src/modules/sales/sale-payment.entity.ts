@@ -22,6 +22,10 @@ export class SalePayment {
   @Column('uuid')
   saleId: string;
 
+  /** 1, 2, … in the order the till sent them (0: written before positions were kept). */
+  @Column({ type: 'smallint', default: 0 })
+  position: number;
+
   @ManyToOne(() => Sale, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'sale_id', foreignKeyConstraintName: 'fk_sale_payments_sale' })
   sale?: Sale;

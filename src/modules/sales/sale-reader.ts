@@ -74,7 +74,7 @@ export class SaleReader {
     if (!sale) throw new NotFoundError('Sale');
     const [lines, payments] = await Promise.all([
       manager.find(SaleLine, { where: { saleId }, order: { lineNo: 'ASC' } }),
-      manager.find(SalePayment, { where: { saleId } }),
+      manager.find(SalePayment, { where: { saleId }, order: { position: 'ASC', id: 'ASC' } }),
     ]);
     return toSaleResponse(sale, lines, payments);
   }

@@ -46,10 +46,10 @@ export function saleStatement(
                 AS line(id, line_no, product_id, sku, name, quantity, unit_price, discount, tax_class,
                         vat_rate_bp, vat, total)
        ), payment AS (
-         INSERT INTO sale_payments (sale_id, method, amount, reference, phone)
-         SELECT $1, method, amount, reference, phone
-           FROM unnest($30::text[], $31::bigint[], $32::text[], $33::text[])
-                AS payment(method, amount, reference, phone)
+         INSERT INTO sale_payments (sale_id, position, method, amount, reference, phone)
+         SELECT $1, position, method, amount, reference, phone
+           FROM unnest($30::text[], $31::bigint[], $32::text[], $33::text[]) WITH ORDINALITY
+                AS payment(method, amount, reference, phone, position)
        )
        SELECT receipt_seq, receipt_number, created_at FROM sale`,
     values: [

@@ -153,9 +153,10 @@ export class SalesService {
           returnedQuantity: 0,
         });
       });
-      const payments = dto.payments.map((payment) =>
+      const payments = dto.payments.map((payment, index) =>
         Object.assign(new SalePayment(), {
           saleId: sale.id,
+          position: index + 1,
           method: payment.method,
           amount: payment.amount,
           reference: payment.reference ?? null,
