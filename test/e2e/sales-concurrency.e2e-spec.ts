@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IdempotencyCleanup } from '../../src/modules/sales/idempotency-cleanup.service';
 import { startTestApp, TestApp } from '../support/app';
-import { login, seedStore, seedUser } from '../support/auth';
+import { bearer, login, seedStore, seedUser, signedIn } from '../support/auth';
 import { receiveStock, seedProduct, stockOf } from '../support/catalog';
 import { postSale } from '../support/sales';
 
@@ -164,6 +164,42 @@ describe('sales under concurrency and retries', () => {
         responses.filter((response) => response.headers['idempotent-replayed'] === 'true').length,
       ).toBeGreaterThan(0);
       expect(await stockOf(api, storeId, productId)).toMatchObject({ quantity: 99, movements: 2 });
+    });
+
+    it('replays a sale made before its store was deactivated; new sales there are refused', async () => {
+      const closing = await seedStore(api);
+      const seller = await seedUser(api, 'cashier', [closing]);
+      const token = (await login(api, seller.username)).accessToken;
+      const admin = (await signedIn(api, 'admin')).token;
+      const productId = await seedProduct(api);
+      await receiveStock(api, closing, productId, 5);
+      const key = randomUUID();
+      const body = { storeId: closing, items: [{ productId, quantity: 1 }] };
+      const first = await postSale(api, token, body, key);
+      expect(first.statusCode).toBe(201);
+      const closed = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/stores/${closing}`,
+        headers: bearer(admin),
+        payload: { active: false },
+      });
+      expect(closed.statusCode).toBe(200);
+
+      const replay = await postSale(api, token, body, key);
+      expect(replay.statusCode).toBe(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.json()).toEqual(first.json());
+      const otherBody = await postSale(
+        api,
+        token,
+        { ...body, items: [{ productId, quantity: 2 }] },
+        key,
+      );
+      expect(otherBody.statusCode).toBe(422);
+      const fresh = await postSale(api, token, body, randomUUID());
+      expect(fresh.statusCode).toBe(400);
+      expect(fresh.json().details[0].field).toBe('storeId');
+      expect(await stockOf(api, closing, productId)).toMatchObject({ quantity: 4, movements: 2 });
     });
 
     it('a failed sale does not keep its key: a retry after restocking succeeds', async () => {

@@ -57,23 +57,15 @@ export function claimStatement(claim: IdempotencyClaim): SqlStatement<boolean> {
 }
 
 /**
- * The sale already recorded under a key this request failed to claim, read by a statement after
- * the claim's (in READ COMMITTED its snapshot includes the request that won). The same key with
- * a different body is refused.
+ * The sale an earlier request recorded under this key, if any; the same key with a different
+ * body is refused.
  */
-export function claimedSaleStatement(claim: IdempotencyClaim): SqlStatement<string> {
+export function earlierSaleStatement(claim: IdempotencyClaim): SqlStatement<string | undefined> {
   return {
     text: `SELECT request_hash, sale_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
     values: [claim.userId, claim.key],
     read: ([existing]) => {
-      // Deleted by the cleanup since the claim saw it (the key had expired): the next try
-      // claims it afresh.
-      if (!existing) {
-        throw new DomainError(
-          'IDEMPOTENCY_IN_PROGRESS',
-          'This Idempotency-Key has just expired; send the request again',
-        );
-      }
+      if (!existing) return undefined;
       if (existing.request_hash !== claim.requestHash) {
         throw new DomainError(
           'IDEMPOTENCY_KEY_REUSED',
@@ -81,6 +73,29 @@ export function claimedSaleStatement(claim: IdempotencyClaim): SqlStatement<stri
         );
       }
       return existing.sale_id as string;
+    },
+  };
+}
+
+/**
+ * The sale already recorded under a key this request failed to claim, read by a statement after
+ * the claim's (in READ COMMITTED its snapshot includes the request that won).
+ */
+export function claimedSaleStatement(claim: IdempotencyClaim): SqlStatement<string> {
+  const earlier = earlierSaleStatement(claim);
+  return {
+    ...earlier,
+    read: (rows) => {
+      const saleId = earlier.read(rows);
+      // Deleted by the cleanup since the claim saw it (the key had expired): the next try
+      // claims it afresh.
+      if (saleId === undefined) {
+        throw new DomainError(
+          'IDEMPOTENCY_IN_PROGRESS',
+          'This Idempotency-Key has just expired; send the request again',
+        );
+      }
+      return saleId;
     },
   };
 }

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
 import { inPipelinedTransaction } from '../../common/database/pipelined-transaction';
+import { runStatement } from '../../common/database/sql-statement';
 import { DomainError, FieldProblem, ValidationFailedError } from '../../common/errors/domain-error';
 import { percentToBasisPoints } from '../../common/money/money';
 import type { Env } from '../../config/env.schema';
@@ -13,10 +14,17 @@ import { AuditService } from '../audit/audit.service';
 import type { Product } from '../catalog/product.entity';
 import { ProductsService } from '../catalog/products.service';
 import { InventoryService } from '../inventory/inventory.service';
+import type { Store } from '../stores/store.entity';
 import { StoresService } from '../stores/stores.service';
 import type { CreateSaleDto } from './dto/create-sale.dto';
 import { SaleResponse, toSaleResponse } from './dto/sale.response';
-import { claimedSaleStatement, claimStatement, hashRequest, IdempotencyClaim } from './idempotency';
+import {
+  claimedSaleStatement,
+  claimStatement,
+  earlierSaleStatement,
+  hashRequest,
+  IdempotencyClaim,
+} from './idempotency';
 import {
   AmountTooLargeError,
   commissionOf,
@@ -74,16 +82,20 @@ export class SalesService {
     idempotencyKey: string,
     meta: RequestMeta,
   ): Promise<SaleOutcome> {
-    const store = await this.stores.requireVisible(user, dto.storeId);
-    if (!store.active)
-      throw new ValidationFailedError([{ field: 'storeId', problems: ['the store is inactive'] }]);
-    const occurredAt = this.checkRequest(dto);
     const claim: IdempotencyClaim = {
       userId: user.id,
       key: idempotencyKey,
       requestHash: hashRequest(dto),
       saleId: randomUUID(),
     };
+    const admitted = await this.admit(user, dto, claim);
+    if ('replayOf' in admitted) {
+      return {
+        sale: await this.reader.load(this.dataSource.manager, admitted.replayOf),
+        replayed: true,
+      };
+    }
+    const { store, occurredAt } = admitted;
     const productIds = dto.items.map((item) => item.productId);
     // Two round trips: claim, products and stock locks; then the writes with COMMIT.
     const outcome = await inPipelinedTransaction(this.dataSource, async (transaction) => {
@@ -187,6 +199,30 @@ export class SalesService {
       sale: await this.reader.load(this.dataSource.manager, outcome.replayOf),
       replayed: true,
     };
+  }
+
+  /**
+   * The checks made before the sale's transaction: the store (visible, active) and the rules of
+   * checkRequest. A retry of a sale already made gets that sale instead of their error, since
+   * it may no longer pass them (the store deactivated since, occurredAt now beyond the window).
+   */
+  private async admit(
+    user: AuthUser,
+    dto: CreateSaleDto,
+    claim: IdempotencyClaim,
+  ): Promise<{ store: Store; occurredAt: Date } | { replayOf: string }> {
+    try {
+      const store = await this.stores.requireVisible(user, dto.storeId);
+      if (!store.active)
+        throw new ValidationFailedError([
+          { field: 'storeId', problems: ['the store is inactive'] },
+        ]);
+      return { store, occurredAt: this.checkRequest(dto) };
+    } catch (error) {
+      const replayOf = await runStatement(this.dataSource.manager, earlierSaleStatement(claim));
+      if (replayOf === undefined) throw error;
+      return { replayOf };
+    }
   }
 
   /** Shape rules the DTO cannot express; returns when the sale happened. */
