@@ -48,16 +48,33 @@ export async function* inChunks(lines: AsyncIterable<string>, size = 64 * 1024) 
   if (chunk) yield chunk;
 }
 
-/** Streams a CSV attachment; nothing is built in memory, so exports of any size stay small. */
-export function sendCsv<T>(
+/**
+ * Streams a CSV attachment; nothing is built in memory, so exports of any size stay small. The
+ * first chunk is read before anything is sent, so a query that fails at once (a refused export,
+ * a database that is down) is answered with its own error instead of a cut-off 200.
+ */
+export async function sendCsv<T>(
   reply: FastifyReply,
   filename: string,
   columns: CsvColumn<T>[],
   rows: AsyncIterable<T> | Iterable<T>,
-): FastifyReply {
+): Promise<FastifyReply> {
+  const chunks = inChunks(csvLines(columns, rows));
+  const first = await chunks.next();
   const safeName = filename.replace(/[^A-Za-z0-9._-]/g, '_');
   return reply
     .header('Content-Type', 'text/csv; charset=utf-8')
     .header('Content-Disposition', `attachment; filename="${safeName}"`)
-    .send(Readable.from(inChunks(csvLines(columns, rows))));
+    .send(Readable.from(resumed(first, chunks)));
+}
+
+/** The chunk already read, then the rest; closing it early closes the rest (the cursor). */
+async function* resumed(first: IteratorResult<string>, rest: AsyncGenerator<string>) {
+  try {
+    if (first.done) return;
+    yield first.value;
+    yield* rest;
+  } finally {
+    await rest.return(undefined);
+  }
 }

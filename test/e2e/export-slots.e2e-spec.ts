@@ -1,0 +1,95 @@
+import { ClientRequest, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
+import { startTestApp, TestApp } from '../support/app';
+import { bearer, signedIn } from '../support/auth';
+import { eventually } from '../support/eventually';
+
+describe('CSV exports and the connection pool', () => {
+  let api: TestApp;
+  let dataSource: DataSource;
+  let admin: string;
+  const paused: ClientRequest[] = [];
+
+  beforeAll(async () => {
+    // A pool of 4: at most 2 exports at once.
+    api = await startTestApp({ env: { DATABASE_POOL_SIZE: '4' } });
+    dataSource = api.app.get(DataSource);
+    admin = (await signedIn(api, 'admin')).token;
+    await dataSource.query(
+      `INSERT INTO products (sku, name, unit_price)
+       SELECT 'SLOT-' || i, 'Slot test product ' || i, 100 + i % 900 FROM generate_series(1, 60000) i`,
+    );
+    await api.app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    for (const request of paused) request.destroy();
+    await api.close();
+  });
+
+  /** Exports still inside their cursor's transaction. */
+  const openCursors = async () =>
+    (
+      await dataSource.query(
+        `SELECT count(*)::int AS count FROM pg_stat_activity
+          WHERE datname = current_database() AND state = 'idle in transaction'
+            AND query LIKE 'FETCH % FROM stream_query_cursor'`,
+      )
+    )[0].count as number;
+
+  /** Starts a download of every product and stops reading after the first bytes. */
+  const slowDownload = () =>
+    new Promise<void>((resolve, reject) => {
+      const { port } = api.app.getHttpServer().address() as AddressInfo;
+      const request = get(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/v1/products?format=csv&pageSize=200',
+          headers: bearer(admin),
+        },
+        (response) => {
+          expect(response.statusCode).toBe(200);
+          response.once('data', () => {
+            response.pause();
+            resolve();
+          });
+        },
+      );
+      request.on('error', reject);
+      paused.push(request);
+    });
+
+  it('refuses one export more than half the pool with 429, while other requests go on', async () => {
+    await slowDownload();
+    await slowDownload();
+    await eventually(async () => expect(await openCursors()).toBe(2));
+
+    const third = await api.request({
+      method: 'GET',
+      url: '/api/v1/products?format=csv',
+      headers: bearer(admin),
+    });
+    expect(third.statusCode).toBe(429);
+    expect(third.json().code).toBe('TOO_MANY_REQUESTS');
+    expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+    // The tills' requests still find a connection.
+    const stores = await api.request({
+      method: 'GET',
+      url: '/api/v1/stores',
+      headers: bearer(admin),
+    });
+    expect(stores.statusCode).toBe(200);
+
+    // A client that goes away frees its export's connection and slot.
+    for (const request of paused.splice(0)) request.destroy();
+    await eventually(async () => expect(await openCursors()).toBe(0));
+    const later = await api.request({
+      method: 'GET',
+      url: '/api/v1/products?format=csv&search=Slot%20test%20product%2059999',
+      headers: bearer(admin),
+    });
+    expect(later.statusCode).toBe(200);
+    expect(later.body.trim().split('\r\n')).toHaveLength(2);
+  }, 60_000);
+});
