@@ -66,12 +66,17 @@ describe('sales under concurrency and retries', () => {
   it('receipt numbers stay gapless under concurrency and after failed sales', async () => {
     const productId = await seedProduct(api);
     await receiveStock(api, storeId, productId, 30);
-    await Promise.all(
+    const before = (await receiptNumbers()).length;
+    const responses = await Promise.all(
       Array.from({ length: 45 }, () =>
         postSale(api, cashier, { storeId, items: [{ productId, quantity: 1 }] }),
       ),
     );
+    const statuses = responses.map((response) => response.statusCode);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(30);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(15);
     const numbers = await receiptNumbers();
+    expect(numbers).toHaveLength(before + 30);
     expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
   });
 

@@ -313,6 +313,7 @@ describe('sales', () => {
           headers: bearer(cashier),
         })
       ).json();
+      expect(list.data.length).toBeGreaterThan(0);
       expect(list.data.every((sale: { storeId: string }) => sale.storeId === storeA)).toBe(true);
       expect(
         (

@@ -22,8 +22,18 @@ describe('users and stores', () => {
   });
   afterAll(() => api.close());
 
-  const call = (role: Role, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
-    api.request({ method, url: `/api/v1${url}`, headers: bearer(tokens[role]), payload });
+  const call = (
+    role: Role | 'anonymous',
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    payload?: object,
+  ) =>
+    api.request({
+      method,
+      url: `/api/v1${url}`,
+      headers: role === 'anonymous' ? {} : bearer(tokens[role]),
+      payload,
+    });
 
   describe('role matrix', () => {
     const newUser = () => ({
@@ -35,7 +45,7 @@ describe('users and stores', () => {
     });
     const endpoints: {
       name: string;
-      request: (role: Role) => ReturnType<typeof call>;
+      request: (role: Role | 'anonymous') => ReturnType<typeof call>;
       allowed: Role[];
       success: number;
     }[] = [
@@ -107,8 +117,9 @@ describe('users and stores', () => {
         });
       }
       it(`${endpoint.name} without a token → 401`, async () => {
-        const response = await api.request({ method: 'GET', url: '/api/v1/users' });
+        const response = await endpoint.request('anonymous');
         expect(response.statusCode).toBe(401);
+        expect(response.json().code).toBe('UNAUTHENTICATED');
       });
     }
   });

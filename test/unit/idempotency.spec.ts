@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { claimedSaleStatement, hashRequest } from '../../src/modules/sales/idempotency';
 
@@ -9,6 +10,47 @@ const claim = {
 };
 
 describe('idempotency', () => {
+  it('hashes as before: keys stored by earlier versions still match their bodies', () => {
+    // The hash of a canonical body as the first version computed it (sorted copies, then
+    // JSON.stringify); a different text would turn every retry across a deploy into a 422.
+    const reference = (body: unknown): string => {
+      const canonical = (value: unknown): unknown => {
+        if (Array.isArray(value)) return value.map(canonical);
+        if (value && typeof value === 'object') {
+          return Object.fromEntries(
+            Object.keys(value)
+              .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+              .sort()
+              .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+          );
+        }
+        return value;
+      };
+      return createHash('sha256')
+        .update(JSON.stringify(canonical(body)))
+        .digest('hex');
+    };
+    const bodies: unknown[] = [
+      {
+        storeId: 'b7c1',
+        items: [
+          { quantity: 2, productId: 'p1', discount: 0 },
+          { productId: 'p"2\\', quantity: 1, discount: undefined },
+        ],
+        payments: [
+          { method: 'mpesa', amount: 23200, phone: '+254712345678', reference: 'QKT4XYZ12A' },
+        ],
+        customerPhone: undefined,
+        occurredAt: '2026-11-25T09:30:00Z',
+        note: 'ünïcödé \u2028 line',
+      },
+      { a: [1, null, undefined, { z: 1, y: [true, false] }], b: 1.5, c: -0, d: 1e21 },
+      [],
+      {},
+    ];
+    for (const body of bodies) expect(hashRequest(body)).toBe(reference(body));
+  });
+
   it('hashes the body whatever its key order', () => {
     expect(hashRequest({ a: 1, b: [{ c: 2, d: 3 }] })).toBe(
       hashRequest({ b: [{ d: 3, c: 2 }], a: 1 }),
