@@ -57,8 +57,9 @@ COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
 
-# No curl in the slim image: probe /health with Node's built-in fetch.
+# No curl in the slim image: probe /ready with Node's built-in fetch (the database and shutdown; not
+# Redis, which selling does not need, so a Redis blip does not restart every API container).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+    CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 
 CMD ["node", "dist/src/main.js"]

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import { loadEnvFile } from './config/env-file';
 import { Env, InvalidConfigurationError, validateEnv } from './config/env.schema';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 import { DemoSeeder } from './modules/demo/demo-seeder.service';
@@ -11,6 +12,7 @@ const logger = new Logger('Bootstrap');
 
 function loadConfiguration(): Env {
   try {
+    loadEnvFile();
     return validateEnv(process.env);
   } catch (error) {
     if (!(error instanceof InvalidConfigurationError)) throw error;

@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { loadEnvFile } from './config/env-file';
 import { InvalidConfigurationError, validateEnv } from './config/env.schema';
 import { WorkerModule } from './worker.module';
 
 const logger = new NestLogger('Worker');
 
 async function bootstrap(): Promise<void> {
+  loadEnvFile();
   const env = validateEnv(process.env);
   if (!env.REDIS_URL || !env.DATABASE_URL) {
     console.error(

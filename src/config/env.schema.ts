@@ -18,6 +18,8 @@ import {
 
 /** The value `.env.example` ships with: production refuses to start with it. */
 export const EXAMPLE_JWT_SECRET = 'replace-me-with-a-random-string-of-at-least-32-characters';
+/** The first admin's password in `.env.example`: published, so refused in production. */
+export const EXAMPLE_ADMIN_PASSWORD = 'replace-with-a-long-password';
 /** Used only outside production, so that `npm start` works with no configuration. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-never-use-in-production';
 
@@ -322,6 +324,12 @@ function productionProblems(env: EnvironmentVariables): string[] {
   else if (secret === EXAMPLE_JWT_SECRET || secret === DEVELOPMENT_JWT_SECRET)
     problems.push(
       'JWT_SECRET must not be the example value: generate one (openssl rand -base64 48)',
+    );
+  if (env.ADMIN_PASSWORD === EXAMPLE_ADMIN_PASSWORD)
+    problems.push('ADMIN_PASSWORD must not be the example value in production');
+  if (env.SEED_DEMO_DATA)
+    problems.push(
+      'SEED_DEMO_DATA must not be true in production: the demo logins and their passwords are published',
     );
   return problems;
 }

@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getMetadataStorage } from 'class-validator';
 import {
+  EXAMPLE_ADMIN_PASSWORD,
+  EnvironmentVariables,
   EXAMPLE_JWT_SECRET,
   InvalidConfigurationError,
   validateEnv,
@@ -85,8 +90,47 @@ describe('environment validation', () => {
     );
   });
 
+  it('refuses the example admin password and demo data in production', () => {
+    expect(
+      problemsOf({
+        ...production,
+        ADMIN_USERNAME: 'admin',
+        ADMIN_PASSWORD: EXAMPLE_ADMIN_PASSWORD,
+      }),
+    ).toEqual(['ADMIN_PASSWORD must not be the example value in production']);
+    expect(problemsOf({ ...production, SEED_DEMO_DATA: 'true' })[0]).toMatch(/SEED_DEMO_DATA/);
+    expect(problemsOf({ ...production, SEED_DEMO_DATA: 'false' })).toEqual([]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'development',
+        ADMIN_USERNAME: 'admin',
+        ADMIN_PASSWORD: EXAMPLE_ADMIN_PASSWORD,
+        SEED_DEMO_DATA: 'true',
+      }),
+    ).toEqual([]);
+  });
+
   it('refuses production without a JWT secret', () => {
     const { JWT_SECRET: _omitted, ...rest } = production;
     expect(problemsOf(rest)).toEqual(['JWT_SECRET is required when NODE_ENV=production']);
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads, and no other', () => {
+    const documented = new Set(
+      [
+        ...readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8').matchAll(
+          /^#?\s*([A-Z][A-Z0-9_]+)=/gm,
+        ),
+      ].map((match) => match[1]),
+    );
+    const read = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+        .map((metadata) => metadata.propertyName),
+    );
+    expect([...read].filter((name) => !documented.has(name)).sort()).toEqual([]);
+    expect([...documented].filter((name) => !read.has(name)).sort()).toEqual([]);
   });
 });
