@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { TypeOrmLogger } from './typeorm-logger';
 
 export interface DatabaseSettings {
   url: string;
@@ -51,6 +52,7 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
     // bigint money and COUNT(*) come back as numbers; minor units stay far below 2^53.
     parseInt8: true,
     logging: settings.logging === false ? false : ['error', 'warn', 'migration'],
+    logger: new TypeOrmLogger(),
     extra: {
       application_name: settings.applicationName ?? 'pos-backend',
       statement_timeout: settings.statementTimeoutMs ?? 15000,

@@ -1,5 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import type { Options } from 'pino-http';
 import type { Env } from '../../config/env.schema';
 import type { LogFiles } from './log-files';
@@ -19,6 +20,18 @@ export const REDACTED_PATHS = [
 ];
 
 const QUIET_PATHS = new Set(['/health', '/ready']);
+
+/**
+ * pino's error serializer without a failed query's `parameters` (TypeORM's QueryFailedError
+ * carries them: password hashes, emails, phone numbers); the SQL text stays. pino-http hands
+ * it the error already serialized, a bare pino logger the error itself.
+ */
+export function serializeError(error: unknown): unknown {
+  const serialized = error instanceof Error ? stdSerializers.err(error) : error;
+  if (serialized && typeof serialized === 'object')
+    delete (serialized as { parameters?: unknown }).parameters;
+  return serialized;
+}
 
 function prettyTransportAvailable(): boolean {
   try {
@@ -53,6 +66,7 @@ export function loggerOptions(
         path: req.url,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
     },
   };
   return {
