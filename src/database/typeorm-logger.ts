@@ -27,9 +27,8 @@ export class TypeOrmLogger implements Logger {
     this.logger.log(message);
   }
 
-  /** TypeORM's own notes (which files it loaded, …) are debug; its warnings stay warnings. */
+  /** TypeORM's warnings; its notes (which files it loaded, …) are left out, as before. */
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
     if (level === 'warn') this.logger.warn(String(message));
-    else this.logger.debug(String(message));
   }
 }
