@@ -14,8 +14,10 @@
 # 3. Restores into a scratch database <name>_restoring on the same server (in one transaction)
 #    and applies pending migrations there: while that runs, the current database is untouched,
 #    and a failure leaves it as it was.
-# 4. Terminates the other connections to the database, drops it and renames the scratch database
-#    in its place; the database is away for well under a second.
+# 4. Closes the database to new connections, terminates the open ones, renames it to
+#    <name>_previous and the scratch database in its place, then drops the previous one; the
+#    database is away for well under a second. If anything stops the swap half-way, the exit
+#    trap renames the previous database back.
 #
 # Run it as the role that owns the database (the migration role) with CREATEDB, or a superuser,
 # connecting to the server's maintenance database (RESTORE_MAINTENANCE_DB, default `postgres`).
@@ -61,6 +63,7 @@ fi
 
 target=$PG_DATABASE
 scratch="${target}_restoring"
+previous="${target}_previous"
 maintenance_db=${RESTORE_MAINTENANCE_DB:-postgres}
 [[ $target != "$maintenance_db" ]] ||
   die "cannot replace '$target': it is the maintenance database this script connects to (set RESTORE_MAINTENANCE_DB to another one)"
@@ -68,7 +71,7 @@ maintenance_url=$(pg_url_for "$maintenance_db")
 server=${PG_HOSTPORT:-local socket}
 sql() {
   PGOPTIONS='-c client_min_messages=warning' psql --dbname="$maintenance_url" --no-password --quiet --no-psqlrc --set=ON_ERROR_STOP=1 \
-    --set=target="$target" --set=scratch="$scratch" "$@"
+    --set=target="$target" --set=scratch="$scratch" --set=previous="$previous" "$@"
 }
 
 echo "Backup:   $file"
@@ -91,10 +94,23 @@ if ! $assume_yes; then
 fi
 
 swapped=false
+# Stopped before the new database was in place: put the current one back if the swap had moved
+# it aside, let clients connect to it again, and drop the scratch database.
 on_exit() {
   local status=$?
   if ! $swapped; then
-    sql <<<'DROP DATABASE IF EXISTS :"scratch" WITH (FORCE);' >/dev/null 2>&1 || true
+    sql >/dev/null 2>&1 <<'SQL' || true
+SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'target')
+   AND EXISTS (SELECT 1 FROM pg_database WHERE datname = :'previous') AS put_back \gset
+\if :put_back
+ALTER DATABASE :"previous" RENAME TO :"target";
+\endif
+SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'target') AS target_exists \gset
+\if :target_exists
+ALTER DATABASE :"target" ALLOW_CONNECTIONS true;
+\endif
+DROP DATABASE IF EXISTS :"scratch" WITH (FORCE);
+SQL
     ((status == 0)) || echo "Restore FAILED (exit $status): database '$target' was not changed." >&2
   fi
 }
@@ -131,15 +147,22 @@ if [[ -n ${DB_APP_ROLE:-} ]]; then
     --set=ON_ERROR_STOP=1 --set=app_role="$DB_APP_ROLE" --file="$here/db-grants.sql"
 fi
 
-# 4. Swap it in.
+# 4. Swap it in: the current database is renamed aside, not dropped, until the new one is in
+# place (the exit trap puts it back if anything stops the swap half-way).
 echo "Replacing '$target' (terminating its connections) …"
 sql <<'SQL'
+DROP DATABASE IF EXISTS :"previous" WITH (FORCE);
+SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'target') AS target_exists \gset
+\if :target_exists
+ALTER DATABASE :"target" ALLOW_CONNECTIONS false;
 SELECT count(pg_terminate_backend(pid)) AS terminated FROM pg_stat_activity
  WHERE datname = :'target' AND pid <> pg_backend_pid() \gset
-DROP DATABASE IF EXISTS :"target" WITH (FORCE);
+ALTER DATABASE :"target" RENAME TO :"previous";
+\endif
 ALTER DATABASE :"scratch" RENAME TO :"target";
 SQL
 swapped=true
+sql <<<'DROP DATABASE IF EXISTS :"previous" WITH (FORCE);'
 
 cat <<EOF
 

@@ -253,6 +253,41 @@ describe('backup.sh and restore.sh on a real PostgreSQL', () => {
       expect(await markerCount()).toBe(2);
     }, 60_000);
 
+    it('a swap stopped half-way: the current database is put back, open to clients', async () => {
+      // A session on the scratch database makes its rename into place fail, after the current
+      // database has been renamed aside: the case where dropping first would have lost both.
+      const scratch = `${target}_restoring`;
+      let holder: Client | undefined;
+      const running = runScript('restore.sh', ['--yes', backup], { DATABASE_URL: urlOf(target) });
+      let finished = false;
+      void running.then(() => (finished = true));
+      while (!holder && !finished) {
+        const exists = await admin((client) =>
+          client.query('SELECT 1 FROM pg_database WHERE datname = $1', [scratch]),
+        );
+        if (exists.rowCount) {
+          const client = new Client({ connectionString: urlOf(scratch) });
+          client.on('error', () => undefined); // dropped with the scratch database
+          holder = await client.connect().then(
+            () => client,
+            () => undefined,
+          );
+        } else await new Promise((wait) => setTimeout(wait, 20));
+      }
+      const run = await running;
+      await holder?.end().catch(() => undefined);
+      expect(holder).toBeDefined();
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(`database '${target}' was not changed`);
+      expect(await markerCount()).toBe(2);
+      const left = await admin((client) =>
+        client.query('SELECT datname FROM pg_database WHERE datname = ANY($1)', [
+          [scratch, `${target}_previous`],
+        ]),
+      );
+      expect(left.rows).toEqual([]);
+    }, 120_000);
+
     it('without confirmation when not run in a terminal', async () => {
       const run = await runScript('restore.sh', [backup], { DATABASE_URL: urlOf(target) });
       expect(run.code).not.toBe(0);
