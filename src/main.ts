@@ -55,12 +55,24 @@ async function bootstrap(): Promise<void> {
     logger.log(
       `${signal} received: draining (ready → 503, then close after ${env.SHUTDOWN_GRACE_MS} ms)`,
     );
+    // In-flight work is bounded by the statement timeout; past that, something hangs.
+    const deadlineMs = (env.SHUTDOWN_GRACE_MS ?? 0) + env.DATABASE_STATEMENT_TIMEOUT_MS + 15_000;
+    setTimeout(() => {
+      logger.error(`Shutdown did not finish within ${deadlineMs} ms; exiting`);
+      process.exit(1);
+    }, deadlineMs).unref();
     app.get(ShutdownState).begin();
     await new Promise((wait) => setTimeout(wait, env.SHUTDOWN_GRACE_MS));
-    await app.close(); // stops accepting, lets in-flight requests finish, closes pools
+    let clean = true;
+    try {
+      await app.close(); // stops accepting, lets in-flight requests finish, closes pools
+    } catch (error) {
+      clean = false;
+      logger.error(`Shutdown failed: ${(error as Error).message}`);
+    }
     await embedded?.stop();
-    logger.log('Stopped cleanly');
-    process.exit(0);
+    if (clean) logger.log('Stopped cleanly');
+    process.exit(clean ? 0 : 1);
   };
   process.once('SIGTERM', (signal) => void stop(signal));
   process.once('SIGINT', (signal) => void stop(signal));
