@@ -75,8 +75,15 @@ describe('health and readiness', () => {
       expect(health.statusCode).toBe(503);
       expect(health.json()).toMatchObject({
         status: 'error',
-        error: { redis: { status: 'down' } },
+        error: {
+          redis: {
+            status: 'down',
+            message: expect.stringMatching(/^Redis (is unreachable|did not answer within \d+ ms)$/),
+          },
+        },
       });
+      // Public: no host, port or driver message.
+      expect(health.body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:\d{4,5}/);
       expect((await api.request({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
     });
   });

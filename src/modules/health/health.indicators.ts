@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -8,19 +8,27 @@ import { ShutdownState } from './shutdown-state';
 
 const TIMEOUT_MS = 1500;
 
+class NoAnswer extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`${what} did not answer within ${TIMEOUT_MS} ms`)),
+      () => reject(new NoAnswer(`${what} did not answer within ${TIMEOUT_MS} ms`)),
       TIMEOUT_MS,
     );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The probes are public: a failure is answered in general terms ("PostgreSQL is unreachable"),
+ * and the driver's own message, which can name hosts, ports and roles, goes to the log.
+ */
 @Injectable()
 export class HealthIndicators {
+  private readonly logger = new Logger(HealthIndicators.name);
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -40,7 +48,7 @@ export class HealthIndicators {
       await withTimeout(this.dataSource.query('SELECT 1'), 'PostgreSQL');
       return check.up();
     } catch (error) {
-      return check.down({ message: (error as Error).message });
+      return check.down({ message: this.failure('PostgreSQL', error) });
     }
   }
 
@@ -53,7 +61,7 @@ export class HealthIndicators {
       await withTimeout(this.redis.ping(), 'Redis');
       return check.up({ configured: true });
     } catch (error) {
-      return check.down({ configured: true, message: (error as Error).message });
+      return check.down({ configured: true, message: this.failure('Redis', error) });
     }
   }
 
@@ -68,7 +76,10 @@ export class HealthIndicators {
       );
       return check.up({ name: this.notifications.name, ...counts });
     } catch (error) {
-      return check.down({ name: this.notifications.name, message: (error as Error).message });
+      return check.down({
+        name: this.notifications.name,
+        message: this.failure('The notifications queue', error),
+      });
     }
   }
 
@@ -78,8 +89,14 @@ export class HealthIndicators {
       const pending = await withTimeout(this.pendingMigrations(), 'PostgreSQL');
       return pending.length === 0 ? check.up() : check.down({ pending });
     } catch (error) {
-      return check.down({ message: (error as Error).message });
+      return check.down({ message: this.failure('PostgreSQL', error) });
     }
+  }
+
+  private failure(what: string, error: unknown): string {
+    const message = (error as Error).message;
+    this.logger.warn(`Health check: ${what}: ${message}`);
+    return error instanceof NoAnswer ? message : `${what} is unreachable`;
   }
 
   accepting() {
