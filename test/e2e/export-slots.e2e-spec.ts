@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, signedIn } from '../support/auth';
+import { openExportCursors } from '../support/cursors';
 import { eventually } from '../support/eventually';
 
 describe('CSV exports and the connection pool', () => {
@@ -27,15 +28,7 @@ describe('CSV exports and the connection pool', () => {
     await api.close();
   });
 
-  /** Exports still inside their cursor's transaction. */
-  const openCursors = async () =>
-    (
-      await dataSource.query(
-        `SELECT count(*)::int AS count FROM pg_stat_activity
-          WHERE datname = current_database() AND state = 'idle in transaction'
-            AND query LIKE 'FETCH % FROM stream_query_cursor'`,
-      )
-    )[0].count as number;
+  const openCursors = () => openExportCursors(dataSource);
 
   /** Starts a download of every product and stops reading after the first bytes. */
   const slowDownload = () =>

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { ReportCache } from '../../src/modules/reports/report-cache';
 import { startTestApp, TestApp } from '../support/app';
 import { signedIn } from '../support/auth';
+import { openExportCursors } from '../support/cursors';
 import { eventually } from '../support/eventually';
 import { receiveStock, seedProduct } from '../support/catalog';
 import { getReport, parseCsv, sellAt, staffedStore as staffedStoreOf } from '../support/reports';
@@ -212,15 +213,7 @@ describe('reports: cache and CSV', () => {
 
       await api.app.listen(0, '127.0.0.1');
       const { port } = api.app.getHttpServer().address() as AddressInfo;
-      /** Backends of this test database still inside the export's cursor transaction. */
-      const openCursors = async () =>
-        (
-          await dataSource.query(
-            `SELECT count(*)::int AS count FROM pg_stat_activity
-              WHERE datname = current_database() AND state = 'idle in transaction'
-                AND query LIKE 'FETCH % FROM stream_query_cursor'`,
-          )
-        )[0].count as number;
+      const openCursors = () => openExportCursors(dataSource);
       collectGarbage();
       const baseline = process.memoryUsage().heapUsed;
       let peak = baseline;

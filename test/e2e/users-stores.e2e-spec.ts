@@ -344,25 +344,18 @@ describe('users and stores', () => {
     });
 
     it('refuses null for a field that cannot be empty (400, not 500) and clears the email', async () => {
-      const user = await call('admin', 'POST', '/users', {
+      const newCashier = () => ({
         username: `u${randomBytes(4).toString('hex')}`,
         password: 'a-long-password',
         fullName: 'Null Tester',
         email: 'null.tester@example.co.ke',
         role: 'cashier',
         storeIds: [storeA.toUpperCase()],
-        commissionRate: null,
       });
+      const user = await call('admin', 'POST', '/users', { ...newCashier(), commissionRate: null });
       expect(user.statusCode).toBe(400);
       expect(user.json().details).toEqual([expect.objectContaining({ field: 'commissionRate' })]);
-      const created = await call('admin', 'POST', '/users', {
-        username: `u${randomBytes(4).toString('hex')}`,
-        password: 'a-long-password',
-        fullName: 'Null Tester',
-        email: 'null.tester@example.co.ke',
-        role: 'cashier',
-        storeIds: [storeA.toUpperCase()],
-      });
+      const created = await call('admin', 'POST', '/users', newCashier());
       expect(created.json().storeIds).toEqual([storeA]);
       const id = created.json().id;
       for (const field of [
