@@ -219,6 +219,7 @@ export class SalesService {
         ]);
       return { store, occurredAt: this.checkRequest(dto) };
     } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
       const replayOf = await runStatement(this.dataSource.manager, earlierSaleStatement(claim));
       if (replayOf === undefined) throw error;
       return { replayOf };
