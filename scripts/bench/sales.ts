@@ -28,7 +28,7 @@ export interface SalesBenchOptions {
 
 const ROOT = join(__dirname, '..', '..');
 /** Each side runs this long before it is measured (connections, caches, JIT). */
-const WARMUP_MS = 3000;
+const WARMUP_MS = 8000;
 /** Each stretch of a side starts with this much unmeasured load. */
 const RESUME_MS = 1000;
 
@@ -210,9 +210,8 @@ async function measureInRounds(
       `Round ${round}/${options.rounds}: ${options.concurrency} clients, ${stretchMs / 1000} s per side …`,
     );
     for (const [side, attempt] of Object.entries(sides) as [Side, typeof sides.api][]) {
-      // A side idle for two stretches finds its pool's connections closed (pg's 10 s idle
-      // timeout, the API's setting too): new backends, statements prepared again. Not measured,
-      // but its errors count.
+      // A side idle for two stretches starts again unmeasured (HTTP keep-alive sockets closed
+      // by the server, caches), but its errors count.
       const resumed = await runLoad(options.concurrency, RESUME_MS, attempt);
       const run = await runLoad(options.concurrency, stretchMs, attempt);
       measured[side].push({
