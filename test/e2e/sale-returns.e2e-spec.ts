@@ -111,7 +111,7 @@ describe('sale returns', () => {
         storeId: storeA,
         refundTotal: 11567, // 34700 / 3 = 11566.67
         vatRefund: 1595, // 4786 / 3 = 1595.33
-        commissionReversed: 249, // 873 × (11567 − 1595) / 34914 = 249.34
+        commissionReversed: 249, // 873 × (29914 / 3) / 34914 = 249.31
         restocked: false,
         refundMethod: 'mpesa',
         reason: 'Damaged packaging',
@@ -151,6 +151,28 @@ describe('sale returns', () => {
       expect(fullyReturned.status).toBe('returned');
       expect(fullyReturned.commission).toBe(0);
       expect(returnedQuantities(fullyReturned)).toEqual([3, 1]);
+    });
+
+    it('returns a line sold at under a cent a unit one unit at a time, never reversing a negative commission', async () => {
+      const generous = await seedUser(api, 'cashier', [storeA], { commissionRate: 20 });
+      const token = (await login(api, generous.username)).accessToken;
+      const sweet = await seedProduct(api, { unitPrice: 100, taxClass: 'standard' });
+      // 5 units for 4 cents after the discount, VAT 1, ex VAT 3; commission 20 % × 3 = 0.6.
+      const sale = await sell([{ productId: sweet, quantity: 5, discount: 496 }], storeA, token);
+      expect(sale).toMatchObject({ total: 4, vatTotal: 1, commission: 1 });
+
+      const returns = [];
+      for (let unit = 1; unit <= 5; unit++) {
+        const response = await postReturn(manager, sale.id, [
+          { lineId: sale.lines[0].id, quantity: 1 },
+        ]);
+        expect(response.statusCode).toBe(201);
+        returns.push(response.json());
+      }
+      const reversed = returns.map((saleReturn) => saleReturn.commissionReversed);
+      expect(Math.min(...reversed)).toBe(0);
+      expect(reversed.reduce((acc, value) => acc + value, 0)).toBe(1);
+      expect((await getSale(sale.id)).commission).toBe(0);
     });
 
     it('answers 422 RETURN_EXCEEDS_SALE listing every line asked for more than remains, and writes nothing', async () => {

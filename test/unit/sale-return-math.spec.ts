@@ -1,4 +1,8 @@
-import { commissionToReverse, refundOf } from '../../src/modules/sales/sale-return-math';
+import {
+  commissionToReverse,
+  exVatReturned,
+  refundOf,
+} from '../../src/modules/sales/sale-return-math';
 
 describe('sale return math', () => {
   it('refunds a unit share of total and VAT, rounded half up', () => {
@@ -32,5 +36,31 @@ describe('sale return math', () => {
   it('reverses nothing on a sale without an ex-VAT amount', () => {
     const sale = { total: 0, vatTotal: 0, commission: 0, commissionReversed: 0 };
     expect(commissionToReverse(sale, 0)).toBe(0);
+  });
+
+  it('never reverses a negative commission when a unit refunds less than its rounded VAT', () => {
+    // 11 units for 10 cents after discount, VAT 1: the sixth unit refunds 0 and 1 of VAT.
+    const cheap = { quantity: 11, returnedQuantity: 0, total: 10, vat: 1 };
+    const full = { quantity: 1, returnedQuantity: 0, total: 11600, vat: 1600 };
+    const sale = { total: 11610, vatTotal: 1601, commission: 1001, commissionReversed: 0 };
+    const reversals: number[] = [];
+    for (let unit = 1; unit <= cheap.quantity; unit++) {
+      const reversal = commissionToReverse(
+        sale,
+        exVatReturned([{ ...cheap, returnedQuantity: unit }, full]),
+      );
+      reversals.push(reversal);
+      sale.commissionReversed += reversal;
+    }
+    expect(Math.min(...reversals)).toBeGreaterThanOrEqual(0);
+    expect(sale.commissionReversed).toBe(1); // 1001 × 9 / 10009, the cheap line's ex-VAT share
+    sale.commissionReversed += commissionToReverse(
+      sale,
+      exVatReturned([
+        { ...cheap, returnedQuantity: 11 },
+        { ...full, returnedQuantity: 1 },
+      ]),
+    );
+    expect(sale.commissionReversed).toBe(1001);
   });
 });

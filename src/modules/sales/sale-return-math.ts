@@ -37,11 +37,24 @@ export interface CommissionedSale {
 }
 
 /**
- * Commission to take back now: the commission's share of the ex-VAT amount returned so far (this
- * return included) minus what earlier returns already took back. A fully returned sale ends with
- * its whole commission reversed.
+ * The ex-VAT amount of the units returned so far (`returnedQuantity`, this return included),
+ * allocated per line from its own ex-VAT amount. Not Σ (refund − VAT): refund and VAT are
+ * rounded separately, and on a line under a cent a unit one more unit can refund 0 with 1 of
+ * VAT, which would make the amount returned, and so the commission reversed, go down.
+ */
+export function exVatReturned(lines: ReturnableLine[]): number {
+  return lines.reduce(
+    (acc, line) => acc + allocate(line.total - line.vat, line.returnedQuantity, line.quantity),
+    0,
+  );
+}
+
+/**
+ * Commission to take back now: the commission's share of the ex-VAT amount returned so far
+ * (`exVatReturned`) minus what earlier returns already took back; never negative. A fully
+ * returned sale ends with its whole commission reversed.
  */
 export function commissionToReverse(sale: CommissionedSale, exVatReturnedSoFar: number): number {
   const reversedSoFar = allocate(sale.commission, exVatReturnedSoFar, sale.total - sale.vatTotal);
-  return reversedSoFar - sale.commissionReversed;
+  return Math.max(0, reversedSoFar - sale.commissionReversed);
 }

@@ -15,7 +15,7 @@ import { AuditService } from '../audit/audit.service';
 import { InventoryService } from '../inventory/inventory.service';
 import type { CreateReturnDto } from './dto/create-return.dto';
 import { SaleReturnResponse, toSaleReturnResponse } from './dto/sale-return.response';
-import { commissionToReverse, refundOf } from './sale-return-math';
+import { commissionToReverse, exVatReturned, refundOf } from './sale-return-math';
 import { SaleLine } from './sale-line.entity';
 import { SaleReturnLine } from './sale-return-line.entity';
 import { SaleReturn } from './sale-return.entity';
@@ -67,9 +67,17 @@ export class SaleReturnsService {
       );
       const refundTotal = returnLines.reduce((acc, line) => acc + line.refund, 0);
       const vatRefund = returnLines.reduce((acc, line) => acc + line.vat, 0);
+      const returnedNow = new Map(
+        returned.map(({ saleLine, quantity }) => [saleLine.id, quantity]),
+      );
       const commissionReversed = commissionToReverse(
         sale,
-        (await this.exVatReturnedBefore(manager, saleId)) + refundTotal - vatRefund,
+        exVatReturned(
+          saleLines.map((line) => ({
+            ...line,
+            returnedQuantity: line.returnedQuantity + (returnedNow.get(line.id) ?? 0),
+          })),
+        ),
       );
 
       const saleReturn: Omit<SaleReturn, 'createdAt'> = {
@@ -142,18 +150,6 @@ export class SaleReturnsService {
     });
     if (!sale) throw new NotFoundError('Sale');
     return sale;
-  }
-
-  /** Σ (refund − VAT) over the sale's earlier returns. */
-  private async exVatReturnedBefore(manager: EntityManager, saleId: string): Promise<number> {
-    const [row]: { ex_vat: number }[] = await manager.query(
-      `SELECT COALESCE(sum(line.refund - line.vat), 0)::bigint AS ex_vat
-         FROM sale_return_lines line
-         JOIN sale_returns r ON r.id = line.return_id
-        WHERE r.sale_id = $1`,
-      [saleId],
-    );
-    return row.ex_vat;
   }
 
   /** Adds the returned units to their lines, then sets the sale's status and reversed commission. */
