@@ -168,6 +168,20 @@ describe('inventory', () => {
       expect(stock.ledger).toBe(stock.quantity);
     });
 
+    it('a burst of counts beyond the pool’s size all apply: a count holds one connection, never two', async () => {
+      // The test app's pool has 5 connections.
+      const products = await Promise.all(Array.from({ length: 15 }, () => seedProduct(api)));
+      const responses = await Promise.all(
+        products.map((productId) =>
+          adjust(manager, storeA, { productId, countedQuantity: 3, reason: 'count' }),
+        ),
+      );
+      expect(responses.map((response) => response.statusCode)).toEqual(products.map(() => 201));
+      for (const productId of products) {
+        expect(await stockOf(api, storeA, productId)).toMatchObject({ quantity: 3, ledger: 3 });
+      }
+    });
+
     it('concurrent adjustments on one product never oversell and keep the ledger equal', async () => {
       const productId = await seedProduct(api);
       await adjust(manager, storeA, { productId, delta: 10, reason: 'receiving' });

@@ -162,6 +162,31 @@ describe('InventoryService.move', () => {
     expect(await stockOf(api, storeId, b)).toMatchObject({ quantity: 0, ledger: 0 });
   });
 
+  it('dates a movement when it was applied, so the ledger lists a product’s movements in the order of their quantities', async () => {
+    const productId = await seedProduct(api);
+    await move([{ productId, delta: 10 }], 'receiving');
+    const early = dataSource.createQueryRunner();
+    await early.connect();
+    try {
+      await early.startTransaction();
+      await early.query('SELECT 1'); // the transaction's now() is fixed from here
+      await move([{ productId, delta: -1 }]);
+      await inventory.move(early.manager, {
+        storeId,
+        reason: 'sale',
+        lines: [{ productId, delta: -2 }],
+      });
+      await early.commitTransaction();
+    } finally {
+      await early.release();
+    }
+    const rows: { quantity_after: number }[] = await dataSource.query(
+      `SELECT quantity_after FROM stock_movements WHERE product_id = $1 ORDER BY created_at, id`,
+      [productId],
+    );
+    expect(rows.map((row) => row.quantity_after)).toEqual([10, 9, 7]);
+  });
+
   it('the ledger refuses UPDATE and DELETE, even through the app’s own connection', async () => {
     const productId = await seedProduct(api);
     await move([{ productId, delta: 1 }], 'receiving');

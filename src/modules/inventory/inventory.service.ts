@@ -178,7 +178,12 @@ export class InventoryService {
     );
   }
 
-  /** Applies every delta to its locked row and appends the ledger rows, in one statement. */
+  /**
+   * Applies every delta to its locked row and appends the ledger rows, in one statement. A row's
+   * time is when its lock was held (clock_timestamp), not when its transaction began (now()):
+   * a transfer approved in a transaction that started before a sale, but locked the row after
+   * it, would otherwise be listed before the sale, out of the order its quantities followed.
+   */
   private applyStatement(
     request: StockMoveRequest,
     results: StockMoveResult[],
@@ -194,8 +199,9 @@ export class InventoryService {
                RETURNING inventory.product_id, inventory.quantity, line.delta, line.movement_id, line.position
              )
              INSERT INTO stock_movements (id, store_id, product_id, delta, quantity_after, reason,
-                                          reference_type, reference_id, user_id, note)
-             SELECT movement_id, $1, product_id, delta, quantity, $5, $6, $7, $8, $9 FROM moved ORDER BY position
+                                          reference_type, reference_id, user_id, note, created_at)
+             SELECT movement_id, $1, product_id, delta, quantity, $5, $6, $7, $8, $9, clock_timestamp()
+               FROM moved ORDER BY position
              RETURNING id`,
       values: [
         request.storeId,

@@ -120,7 +120,8 @@ export class StockAdjustmentsService {
     storeId: string,
     productId: string,
   ): Promise<number> {
-    if (!(await this.products.findById(productId))) throw new NotFoundError('Product');
+    const [product] = await this.products.findByIds(manager, [productId]);
+    if (!product) throw new NotFoundError('Product');
     await manager.query(
       `INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
       [storeId, productId],
