@@ -85,4 +85,47 @@ describe('CSV exports and the connection pool', () => {
     expect(later.statusCode).toBe(200);
     expect(later.body.trim().split('\r\n')).toHaveLength(2);
   }, 60_000);
+
+  it('frees the connection and slot of an export whose client left before its first rows', async () => {
+    const locker = dataSource.createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    await locker.query('LOCK TABLE products IN ACCESS EXCLUSIVE MODE');
+    const { port } = api.app.getHttpServer().address() as AddressInfo;
+    const request = get({
+      host: '127.0.0.1',
+      port,
+      path: '/api/v1/products?format=csv',
+      headers: bearer(admin),
+    });
+    request.on('error', () => undefined);
+    let exportPid = 0;
+    await eventually(async () => {
+      const [waiting] = await dataSource.query(
+        `SELECT pid FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'
+            AND query LIKE 'DECLARE stream_query_cursor%'`,
+      );
+      expect(waiting).toBeDefined();
+      exportPid = waiting.pid;
+    });
+    request.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the server sees the close
+    await locker.commitTransaction();
+    await locker.release();
+
+    // Its first rows arrive after the client left: the export must still close its cursor and
+    // end its transaction (the backend may meanwhile serve this test's own query).
+    await eventually(async () => {
+      const [backend] = await dataSource.query(
+        `SELECT state, query FROM pg_stat_activity WHERE pid = $1`,
+        [exportPid],
+      );
+      expect(backend.state).not.toBe('idle in transaction');
+      expect(backend.query).not.toMatch(/stream_query_cursor/);
+    });
+    await slowDownload();
+    await slowDownload(); // both slots free
+    for (const download of paused.splice(0)) download.destroy();
+  }, 60_000);
 });

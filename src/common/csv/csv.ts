@@ -61,20 +61,21 @@ export async function sendCsv<T>(
 ): Promise<FastifyReply> {
   const chunks = inChunks(csvLines(columns, rows));
   const first = await chunks.next();
+  const body = Readable.from(resumed(first, chunks));
+  // Closes the rows (and a cursor's connection and export slot) however the body ends: a
+  // client gone before the first chunk gets a body destroyed before it is read, and a
+  // generator that never started skips its own finally.
+  body.once('close', () => void chunks.return(undefined));
   const safeName = filename.replace(/[^A-Za-z0-9._-]/g, '_');
   return reply
     .header('Content-Type', 'text/csv; charset=utf-8')
     .header('Content-Disposition', `attachment; filename="${safeName}"`)
-    .send(Readable.from(resumed(first, chunks)));
+    .send(body);
 }
 
-/** The chunk already read, then the rest; closing it early closes the rest (the cursor). */
+/** The chunk already read, then the rest. */
 async function* resumed(first: IteratorResult<string>, rest: AsyncGenerator<string>) {
-  try {
-    if (first.done) return;
-    yield first.value;
-    yield* rest;
-  } finally {
-    await rest.return(undefined);
-  }
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
 }
