@@ -52,7 +52,8 @@ describe('low-stock alerts from real stock movements (embedded mode)', () => {
     const [mail] = mailsFor();
     expect(mail.subject).toContain('Kisumu Mega');
     expect(mail.recipients).toContain('stock@kisumu.example');
-    expect(mail.text).toMatch(/5/);
+    expect(mail.text).toMatch(/Quantity in stock:\s+5\n/);
+    expect(mail.text).toMatch(/Reorder level:\s+5\n/);
 
     const sale = await postSale(api, manager, { storeId, items: [{ productId, quantity: 2 }] }); // 3: stays below
     expect(sale.statusCode).toBe(201);
