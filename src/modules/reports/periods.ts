@@ -47,6 +47,8 @@ export interface PeriodRequest {
 
 const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 /**
  * Resolves a report period in `zone` at `now`. Named periods are whole local days and run up to
@@ -124,16 +126,22 @@ export function parseBoundary(text: string, zone: string, field = 'from'): Date 
   const numbers = (date ?? dateTime)?.slice(1).map((value) => Number(value ?? 0));
   if (numbers) {
     const [year, month, day, hour = 0, minute = 0, second = 0] = numbers;
-    const check = addDays({ year, month, day }, 0);
-    if (check.month !== month || check.day !== day || hour > 23 || minute > 59 || second > 59)
+    if (!isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59)
       throw invalid();
     return new Date(instantOf({ year, month, day, hour, minute, second }, zone));
   }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(text))
-    throw invalid();
+  const withOffset = INSTANT.exec(text);
+  // JavaScript reads 2026-02-30T00:00Z as 2 March: the calendar date is checked first.
+  const [year, month, day] = withOffset?.slice(1, 4).map(Number) ?? [];
+  if (!withOffset || !isCalendarDate(year, month, day)) throw invalid();
   const instant = new Date(text);
   if (Number.isNaN(instant.getTime())) throw invalid();
   return instant;
+}
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const check = addDays({ year, month, day }, 0);
+  return check.month === month && check.day === day;
 }
 
 function isStartOfLocalDay(instant: Date, zone: string): boolean {
