@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- <kind>] [--concurrency 32] [--duration 15] [--rounds 3] [--stores 20] [--products 2000] [--lines 3] [--pool 10] [--profile]
+ * npm run bench [-- <kind>] [--concurrency 32] [--duration 15] [--rounds 3] [--stores 20] [--products 2000] [--lines 3] [--pool 10] [--instances 1] [--profile]
  *                 npm run bench -- reports [--sale-lines 1000000] [--days 400] [--runs 30]
  *                 npm run bench -- login [--concurrency 8] [--duration 10]
  * Kinds: sales (default), reports, login. Results are printed and written under bench-results/.
@@ -26,6 +26,7 @@ const RUNNERS: Record<string, Runner> = {
       products: number(args, 'products', 2000),
       lines: number(args, 'lines', 3),
       poolSize: number(args, 'pool', 10),
+      instances: Math.round(number(args, 'instances', 1)),
       rounds: number(args, 'rounds', 3),
       profile: args.has('profile'),
     }),

@@ -19,7 +19,10 @@ export interface SalesBenchOptions {
   stores: number;
   products: number;
   lines: number;
+  /** Connections in all, shared out between the API instances. */
   poolSize: number;
+  /** API processes, each on its own port; the clients are dealt out between them. */
+  instances: number;
   /** The duration is split into this many stretches per side, the sides taking turns. */
   rounds: number;
   /** Write a V8 CPU profile of the API process under bench-results/profiles/. */
@@ -78,7 +81,7 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
   });
   await new Promise<void>((resolve) => mail.listen(0, '127.0.0.1', resolve));
   const smtpPort = (mail.server.address() as { port: number }).port;
-  let api: ChildProcess | undefined;
+  const apis: ChildProcess[] = [];
   try {
     console.log(`Seeding ${options.stores} stores × ${options.products} products …`);
     const fixture = await seedSalesFixture(database.url, options.stores, options.products);
@@ -87,27 +90,28 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
     const { extra } = buildDataSourceOptions({ url: database.url }) as { extra: PoolConfig };
     await recordSalesHistory(options, database.url, extra, fixture);
     await settleDatabase(database.url);
-    const started = await startApi(
-      {
-        NODE_ENV: 'production',
-        DATABASE_URL: database.url,
-        DATABASE_MIGRATIONS_RUN: 'false',
-        DATABASE_POOL_SIZE: String(options.poolSize),
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        JWT_SECRET: randomBytes(48).toString('base64'),
-        LOG_LEVEL: 'warn',
-        LOGIN_IP_LIMIT: '100000',
-        SHUTDOWN_GRACE_MS: '0',
-      },
-      options.profile
-        ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench-results', 'profiles')}`]
-        : [],
-    );
-    api = started.child;
+    const apiEnv = {
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      DATABASE_MIGRATIONS_RUN: 'false',
+      DATABASE_POOL_SIZE: String(Math.ceil(options.poolSize / options.instances)),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      JWT_SECRET: randomBytes(48).toString('base64'),
+      LOG_LEVEL: 'warn',
+      LOGIN_IP_LIMIT: '100000',
+      SHUTDOWN_GRACE_MS: '0',
+    };
+    const profileArgs = ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench-results', 'profiles')}`];
+    const baseUrls: string[] = [];
+    for (let instance = 0; instance < options.instances; instance++) {
+      const started = await startApi(apiEnv, options.profile ? profileArgs : []);
+      apis.push(started.child);
+      baseUrls.push(started.baseUrl);
+    }
     const tokens: string[] = [];
     for (const store of fixture.stores) {
-      const response = await fetch(`${started.baseUrl}/api/v1/auth/login`, {
+      const response = await fetch(`${baseUrls[0]}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -118,10 +122,10 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
       tokens.push(((await response.json()) as { accessToken: string }).accessToken);
     }
 
-    const http = new BenchHttpClient(started.baseUrl, options.concurrency);
+    const clients = baseUrls.map((url) => new BenchHttpClient(url, options.concurrency));
     const apiSale = async (worker: number) => {
       const storeIndex = worker % fixture.stores.length;
-      const response = await http.post(
+      const response = await clients[worker % clients.length].post(
         '/api/v1/sales',
         {
           authorization: `Bearer ${tokens[storeIndex]}`,
@@ -155,11 +159,10 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
       [apiWarmup] = await warmUp(options, sides);
       measured = await measureInRounds(options, sides);
     } finally {
-      http.close();
+      for (const client of clients) client.close();
       await Promise.all([pools.sequential.end(), pools.batched.end()]);
     }
-    await stopApi(api);
-    api = undefined;
+    await Promise.all(apis.splice(0).map(stopApi));
 
     const results = {
       api: summarizeLoad(measured.api),
@@ -171,7 +174,7 @@ export async function runSalesBench(options: SalesBenchOptions): Promise<void> {
     if (apiWarmup.errors > 0) console.log('API errors during warm-up:', apiWarmup.errorSamples);
     if (!integrity.ok || results.api.errors + apiWarmup.errors > 0) process.exitCode = 1;
   } finally {
-    if (api) await stopApi(api);
+    await Promise.all(apis.map(stopApi));
     mail.close();
     await database.close();
   }
