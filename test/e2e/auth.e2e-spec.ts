@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, login, seedStore, seedUser, TEST_PASSWORD } from '../support/auth';
+import { eventually } from '../support/eventually';
 
 function randomIp(): string {
   return `10.${[0, 0, 0].map(() => randomBytes(1)[0] % 250).join('.')}`;
@@ -31,6 +32,21 @@ describe('auth', () => {
       url: '/api/v1/auth/login',
       payload: { username, password },
       remoteAddress: ip,
+    });
+
+  const me = (accessToken: string) =>
+    api.request({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(accessToken) });
+
+  const refreshWith = (refreshToken: string) =>
+    api.request({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
+
+  const someoneWaitsOnALock = () =>
+    eventually(async () => {
+      const [{ waiting }] = await api.app.get(DataSource).query(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      expect(waiting).toBeGreaterThan(0);
     });
 
   const auditActions = async (username: string) =>
@@ -307,10 +323,101 @@ describe('auth', () => {
         ).statusCode,
       ).toBe(401);
       expect((await loginAttempt(cashier.username, TEST_PASSWORD)).statusCode).toBe(401);
+      expect((await refreshWith(cashierTokens.refreshToken)).statusCode).toBe(401);
+      const reactivated = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${cashier.id}`,
+        headers: bearer(adminTokens.accessToken),
+        payload: { active: true },
+      });
+      expect(reactivated.statusCode).toBe(200);
+      // Deactivation ended the session: reactivating the user does not bring it back.
+      expect((await me(cashierTokens.accessToken)).statusCode).toBe(401);
+    });
+
+    it('an admin setting a user’s password ends every session of that user', async () => {
+      const admin = await seedUser(api, 'admin');
+      const cashier = await seedUser(api, 'cashier', [await seedStore(api)]);
+      const adminTokens = await login(api, admin.username);
+      const cashierTokens = await login(api, cashier.username);
+      const patch = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${cashier.id}`,
+        headers: bearer(adminTokens.accessToken),
+        payload: { password: 'a-new-password-set-by-admin' },
+      });
+      expect(patch.statusCode).toBe(200);
+      expect((await me(cashierTokens.accessToken)).statusCode).toBe(401);
+      expect((await refreshWith(cashierTokens.refreshToken)).statusCode).toBe(401);
+      expect((await loginAttempt(cashier.username, TEST_PASSWORD)).statusCode).toBe(401);
+      expect((await loginAttempt(cashier.username, 'a-new-password-set-by-admin')).statusCode).toBe(
+        200,
+      );
+    });
+
+    it('a sign-in whose password check overlaps an admin’s password reset gets no session', async () => {
+      const admin = await seedUser(api, 'admin');
+      const cashier = await seedUser(api, 'cashier', [await seedStore(api)]);
+      const adminTokens = await login(api, admin.username);
+      const dataSource = api.app.get(DataSource);
+      // The reset is under way: the user's row is locked and changed, not yet committed.
+      const reset = dataSource.createQueryRunner();
+      await reset.connect();
+      let signIn: ReturnType<typeof loginAttempt> | undefined;
+      try {
+        await reset.startTransaction();
+        await reset.query(`UPDATE users SET password_hash = 'reset' WHERE id = $1`, [cashier.id]);
+        signIn = loginAttempt(cashier.username, TEST_PASSWORD);
+        // The sign-in checked the old, committed password; wait until it stands at the row.
+        await someoneWaitsOnALock();
+        await reset.commitTransaction();
+      } finally {
+        if (reset.isTransactionActive) await reset.rollbackTransaction();
+        await reset.release();
+      }
+      expect((await signIn).statusCode).toBe(401);
+      const [{ sessions }] = await dataSource.query(
+        `SELECT count(*)::int AS sessions FROM sessions WHERE user_id = $1`,
+        [cashier.id],
+      );
+      expect(sessions).toBe(0);
+      expect(adminTokens.accessToken).toBeTruthy();
     });
   });
 
   describe('password change', () => {
+    it('does not undo an admin’s reset that commits while the current password is checked', async () => {
+      const user = await seedUser(api, 'cashier');
+      const tokens = await login(api, user.username);
+      const dataSource = api.app.get(DataSource);
+      const reset = dataSource.createQueryRunner();
+      await reset.connect();
+      let change: Promise<{ statusCode: number }> | undefined;
+      try {
+        await reset.startTransaction();
+        await reset.query(`UPDATE users SET password_hash = 'reset-by-admin' WHERE id = $1`, [
+          user.id,
+        ]);
+        change = api.request({
+          method: 'POST',
+          url: '/api/v1/auth/password',
+          headers: bearer(tokens.accessToken),
+          payload: { currentPassword: TEST_PASSWORD, newPassword: 'chosen-by-the-user' },
+        });
+        await someoneWaitsOnALock();
+        await reset.commitTransaction();
+      } finally {
+        if (reset.isTransactionActive) await reset.rollbackTransaction();
+        await reset.release();
+      }
+      expect((await change).statusCode).toBe(401);
+      const [{ password_hash: hash }] = await dataSource.query(
+        `SELECT password_hash FROM users WHERE id = $1`,
+        [user.id],
+      );
+      expect(hash).toBe('reset-by-admin');
+    });
+
     it('needs the current password, enforces 10 characters, and ends other sessions', async () => {
       const user = await seedUser(api, 'cashier');
       const here = await login(api, user.username);

@@ -10,6 +10,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import type { Env } from '../../config/env.schema';
 import { AuditService } from '../audit/audit.service';
 import { PasswordHasher } from '../users/password-hasher';
+import { UserCredentials } from '../users/user-credentials.service';
 import { UsersService } from '../users/users.service';
 import type { LoginDto, LoginResponse, TokenPairResponse } from './dto/auth.dto';
 import type { AccessTokenClaims } from './access-token-verifier';
@@ -26,6 +27,7 @@ export class AuthService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
+    private readonly credentials: UserCredentials,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly attempts: LoginAttempts,
@@ -42,7 +44,7 @@ export class AuthService {
     if (waitMs > 0) throw this.lockedOut(waitMs);
 
     const { user, valid } = await this.checkedAttempt(meta, dto.username, async () => {
-      const found = await this.users.findByUsername(dto.username);
+      const found = await this.credentials.findByUsername(dto.username);
       return {
         user: found,
         valid: found
@@ -57,6 +59,8 @@ export class AuthService {
 
     await this.attempts.succeeded(meta.ip, dto.username);
     const { sessionId, refreshToken } = await inTransaction(this.dataSource, async (manager) => {
+      if (!(await this.credentials.stillSignsInWith(manager, user)))
+        throw new DomainError('UNAUTHENTICATED', BAD_CREDENTIALS);
       const started = await this.sessions.start(manager, user.id, meta, this.refreshTtlDays);
       await this.audit.record(manager, {
         action: 'auth.login',
@@ -125,7 +129,7 @@ export class AuthService {
     const waitMs = await this.attempts.begin(meta.ip, user.username);
     if (waitMs > 0) throw this.lockedOut(waitMs);
     const changed = await this.checkedAttempt(meta, user.username, () =>
-      this.users.changePassword(user, currentPassword, newPassword, meta),
+      this.credentials.changePassword(user, currentPassword, newPassword, meta),
     );
     if (!changed) {
       await this.recordFailure(user.username, user.id, meta, { during: 'password_change' });

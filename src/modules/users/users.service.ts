@@ -203,40 +203,6 @@ export class UsersService {
     return rows.map((row) => row.email);
   }
 
-  findByUsername(username: string): Promise<User | null> {
-    return this.dataSource.manager.findOneBy(User, { username });
-  }
-
-  /**
-   * Changes the caller's own password and ends their other sessions. Returns false, changing
-   * nothing, when the current password is wrong (AuthService counts that as a failed sign-in).
-   */
-  async changePassword(
-    actor: AuthUser,
-    currentPassword: string,
-    newPassword: string,
-    meta: RequestMeta,
-  ): Promise<boolean> {
-    const user = await this.dataSource.manager.findOneBy(User, { id: actor.id });
-    if (!user || !(await this.hasher.verify(user.passwordHash, currentPassword))) return false;
-    const passwordHash = await this.hasher.hash(newPassword);
-    await inTransaction(this.dataSource, async (manager) => {
-      await manager.update(User, { id: actor.id }, { passwordHash });
-      await this.sessions.revokeAllForUser(manager, actor.id, 'password_changed', actor.sessionId);
-      await this.audit.record(manager, {
-        action: 'auth.password_changed',
-        userId: actor.id,
-        username: actor.username,
-        entityType: 'user',
-        entityId: actor.id,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-      });
-    });
-    await this.sessions.forgetUser(actor.id);
-    return true;
-  }
-
   /**
    * Creates the first admin on an empty database; does nothing once any user exists. Safe when
    * several instances boot at once (advisory lock).
