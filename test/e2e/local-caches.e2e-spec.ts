@@ -5,6 +5,7 @@ import { bearer, login, seedStore, seedUser, signedIn } from '../support/auth';
 import { seedProduct } from '../support/catalog';
 import { eventually, sleep } from '../support/eventually';
 import { PrivateRedis } from '../support/redis-server';
+import { TcpProxy } from '../support/tcp-proxy';
 
 /**
  * The auth guard trusts a checked session, and store lookups a read store, for
@@ -124,6 +125,65 @@ describe('Local caches of sessions and stores', () => {
         { field: 'storeId', problems: ['the store is inactive'] },
       ]);
     });
+  });
+
+  describe('an instance whose Redis connection fails without a word', () => {
+    let direct: TestApp;
+    let proxied: TestApp;
+    let proxy: TcpProxy;
+
+    beforeAll(async () => {
+      const redisUrl = new URL(process.env.TEST_REDIS_URL as string);
+      proxy = await TcpProxy.start({ host: redisUrl.hostname, port: Number(redisUrl.port) });
+      redisUrl.port = String(proxy.port);
+      direct = await startTestApp({ env: { LOCAL_CACHE_SECONDS: '300' } });
+      proxied = await startTestApp({
+        env: { LOCAL_CACHE_SECONDS: '300', REDIS_URL: redisUrl.toString() },
+        databaseUrl: () => direct.database.url,
+      });
+    });
+    afterAll(async () => {
+      await proxied?.close();
+      await direct?.close();
+      await proxy?.cut();
+    });
+
+    it('notices a subscription that went silent within seconds and stops trusting its cache', async () => {
+      const { token } = await signedIn(direct, 'admin');
+      expect((await me(proxied, token)).statusCode).toBe(200); // cached on the proxied one
+      proxy.stall();
+      try {
+        const logout = await direct.request({
+          method: 'POST',
+          url: '/api/v1/auth/logout',
+          headers: bearer(token),
+        });
+        expect(logout.statusCode).toBe(204);
+        // The message is lost on the silent flow; the heartbeat (5 s + 1 s timeout) notices.
+        await eventually(async () => expect((await me(proxied, token)).statusCode).toBe(401));
+      } finally {
+        proxy.resume();
+      }
+    }, 30_000);
+
+    it('sends a broadcast that failed again once Redis is reachable', async () => {
+      const { token } = await signedIn(direct, 'admin');
+      expect((await me(direct, token)).statusCode).toBe(200); // cached on the direct one
+      await proxy.cut();
+      try {
+        const logout = await proxied.request({
+          method: 'POST',
+          url: '/api/v1/auth/logout',
+          headers: bearer(token),
+        });
+        expect(logout.statusCode).toBe(204);
+        await sleep(2500); // the broadcast has failed (1 s command timeout)
+        expect((await me(direct, token)).statusCode).toBe(200); // not told yet
+      } finally {
+        await proxy.open();
+      }
+      await eventually(async () => expect((await me(direct, token)).statusCode).toBe(401));
+    }, 30_000);
   });
 
   describe('changes made directly in the database', () => {

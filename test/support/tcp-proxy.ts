@@ -4,10 +4,13 @@ import { freePort } from './free-port';
 /**
  * A TCP forwarder in front of a real server. Closing it cuts every connection and refuses new
  * ones: the application sees its database (or Redis) become unreachable, then come back.
+ * Stalling it keeps every connection open but drops what crosses it, as a middlebox that has
+ * silently forgotten a flow does: only a timeout tells the application.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
 
   private constructor(
     readonly port: number,
@@ -29,12 +32,23 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      client.on('data', (data) => this.stalled || upstream.write(data));
+      upstream.on('data', (data) => this.stalled || client.write(data));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
     this.server = server;
     return new Promise((resolve) => server.listen(this.port, '127.0.0.1', () => resolve()));
+  }
+
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Ends the stall: the silent connections are closed, new ones are forwarded again. */
+  resume(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.stalled = false;
   }
 
   async cut(): Promise<void> {

@@ -19,7 +19,7 @@ function cache(seconds = 30) {
   const config = new ConfigService<Env, true>(
     validateEnv({ NODE_ENV: 'test', LOCAL_CACHE_SECONDS: String(seconds) }),
   );
-  return { principals: new PrincipalCache(new InvalidationBus(null), config) };
+  return { principals: new PrincipalCache(new InvalidationBus(null, config), config) };
 }
 
 describe('PrincipalCache', () => {
