@@ -15,6 +15,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { USERNAME_PATTERN, USERNAME_RULE } from '../common/validators/username';
 
 /** The value `.env.example` ships with: production refuses to start with it. */
 export const EXAMPLE_JWT_SECRET = 'replace-me-with-a-random-string-of-at-least-32-characters';
@@ -205,9 +206,7 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @Matches(/^[A-Za-z0-9._-]{3,50}$/, {
-    message: 'ADMIN_USERNAME must be 3-50 letters, digits, dots, dashes or underscores',
-  })
+  @Matches(USERNAME_PATTERN, { message: `ADMIN_USERNAME must be ${USERNAME_RULE}` })
   ADMIN_USERNAME?: string;
 
   @IsOptional()

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startTestApp, TestApp } from '../support/app';
 import { seedUser, TEST_PASSWORD } from '../support/auth';
+import { createEmptyDatabase, TestDatabase } from '../support/database';
 import { PrivateRedis } from '../support/redis-server';
 
 const randomIp = () => `10.${[0, 0, 0].map(() => randomBytes(1)[0] % 250).join('.')}`;
@@ -82,6 +83,35 @@ describe('login throttling', () => {
       expect(
         (await attempt(api, 'yet-another-user', 'wrong-password', randomIp())).statusCode,
       ).toBe(401);
+    });
+  });
+
+  describe('on a database whose lower() folds non-ASCII letters (C.UTF-8)', () => {
+    let api: TestApp;
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await createEmptyDatabase('C.UTF-8');
+      api = await startTestApp({
+        databaseUrl: () => database.url,
+        env: { DATABASE_MIGRATIONS_RUN: 'true' },
+      });
+    });
+    afterAll(async () => {
+      await api?.close();
+      await database?.drop();
+    });
+
+    it('a lockout cannot be sidestepped by spelling the username with İ for i', async () => {
+      const user = await seedUser(api, 'cashier', [], {
+        username: `mili-${randomBytes(4).toString('hex')}`,
+      });
+      const ip = randomIp();
+      for (let i = 0; i < 5; i++) await attempt(api, user.username, 'wrong-password', ip);
+      expect((await attempt(api, user.username, TEST_PASSWORD, ip)).statusCode).toBe(429);
+      // citext matches it to the user (lower('İ') = 'i' here); JavaScript's toLowerCase(),
+      // which keys the lockout, does not: it would be a fresh count with five more tries.
+      const folded = user.username.replace('i', '\u0130');
+      expect((await attempt(api, folded, TEST_PASSWORD, ip)).statusCode).toBe(401);
     });
   });
 

@@ -43,3 +43,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       ),
   };
 }
+
+/**
+ * An empty database (the app's migrations must run on it) whose character classification is
+ * `ctype`: the test server's own is C, under which lower() folds ASCII letters only.
+ */
+export async function createEmptyDatabase(ctype: string): Promise<TestDatabase> {
+  const name = `pos_test_${randomBytes(6).toString('hex')}`;
+  await admin((client) =>
+    client.query(
+      `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE '${ctype}'`,
+    ),
+  );
+  return {
+    name,
+    url: urlFor(name),
+    drop: () =>
+      admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
+  };
+}

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
 import { inTransaction } from '../../common/database/transaction';
+import { USERNAME_PATTERN } from '../../common/validators/username';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../auth/sessions.service';
 import { PasswordHasher } from './password-hasher';
@@ -19,7 +20,13 @@ export class UserCredentials {
     private readonly audit: AuditService,
   ) {}
 
-  findByUsername(username: string): Promise<User | null> {
+  /**
+   * The user signing in with this name. A name no account can have finds nobody: the column's
+   * case-insensitive match (citext) can fold a non-ASCII letter to an ASCII one (`İ` to `i`)
+   * that the lockout's key does not, and each such spelling would get its own five tries.
+   */
+  async findByUsername(username: string): Promise<User | null> {
+    if (!USERNAME_PATTERN.test(username)) return null;
     return this.dataSource.manager.findOneBy(User, { username });
   }
 

@@ -18,15 +18,14 @@ import {
 import { IsId, UnlessAbsent } from '../../../common/validators/fields';
 import { Role, ROLES } from '../../../common/auth/auth-user';
 import { PageQueryDto } from '../../../common/pagination/pagination';
+import { USERNAME_PATTERN, USERNAME_RULE } from '../../../common/validators/username';
 import { PASSWORD_MIN_LENGTH } from '../password-hasher';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateUserDto {
   @ApiProperty({ example: 'jwanjiku', description: 'Unique regardless of case' })
-  @Matches(/^[A-Za-z0-9._-]{3,50}$/, {
-    message: 'username must be 3-50 letters, digits, dots, dashes or underscores',
-  })
+  @Matches(USERNAME_PATTERN, { message: `username must be ${USERNAME_RULE}` })
   username: string;
 
   @ApiProperty({ example: 'correct-horse-battery', minLength: PASSWORD_MIN_LENGTH })
