@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 import { startTestApp, TestApp } from '../support/app';
 import { seedUser, TEST_PASSWORD } from '../support/auth';
 import { createEmptyDatabase, TestDatabase } from '../support/database';
+import { sleep } from '../support/eventually';
 import { PrivateRedis } from '../support/redis-server';
 
 const randomIp = () => `10.${[0, 0, 0].map(() => randomBytes(1)[0] % 250).join('.')}`;
@@ -56,6 +58,26 @@ describe('login throttling', () => {
 
     it('a burst of concurrent guesses gets no more password checks than a sequence (5)', () =>
       expectBurstLimited(first));
+
+    it('reservations left by a process that died expire, however often the till retries', async () => {
+      const user = await seedUser(first, 'cashier');
+      const ip = randomIp();
+      const redis = new Redis(process.env.TEST_REDIS_URL as string);
+      try {
+        // Five sign-ins in flight when their process was killed (kept 60 s; here 400 ms).
+        await redis.set(`pos:login:inflight:${ip}|${user.username}`, 5, 'PX', 400);
+        const statuses: number[] = [];
+        const deadline = Date.now() + 2000;
+        while (Date.now() < deadline && statuses.at(-1) !== 200) {
+          statuses.push((await attempt(first, user.username, TEST_PASSWORD, ip)).statusCode);
+          await sleep(50);
+        }
+        expect(statuses[0]).toBe(429);
+        expect(statuses.at(-1)).toBe(200);
+      } finally {
+        redis.disconnect();
+      }
+    });
   });
 
   describe('per-IP limit across usernames', () => {

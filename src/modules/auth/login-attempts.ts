@@ -5,7 +5,11 @@ import type { Env } from '../../config/env.schema';
 
 /** How long a caller waits when every attempt left before a lockout is already in flight. */
 const BUSY_RETRY_MS = 1000;
-/** An attempt that never reported back (its process died) stops counting after this. */
+/**
+ * An attempt that never reported back (its process died, or Redis came and went between its
+ * start and its end) stops counting at most this long after the first of the attempts in
+ * flight began: retries do not extend it.
+ */
 const IN_FLIGHT_TTL_MS = 60_000;
 
 interface Limits {
@@ -42,7 +46,7 @@ local locked = redis.call('PTTL', KEYS[2])
 if locked > 0 then return locked end
 local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
 local inflight = redis.call('INCR', KEYS[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
+if inflight == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
 if failures + inflight > tonumber(ARGV[1]) then
   redis.call('DECR', KEYS[3])
   return tonumber(ARGV[2])
@@ -108,16 +112,16 @@ class RedisCounter implements AttemptCounter {
 class MemoryCounter implements AttemptCounter {
   private readonly failures = new Map<string, { count: number; expiresAt: number }>();
   private readonly locks = new Map<string, number>();
-  private readonly inFlight = new Map<string, number>();
+  private readonly inFlight = new Map<string, { count: number; expiresAt: number }>();
 
   async begin(key: string, limits: Limits): Promise<number> {
     const now = Date.now();
     this.sweep(now);
     const lockedMs = (this.locks.get(key) ?? 0) - now;
     if (lockedMs > 0) return lockedMs;
-    const inFlight = (this.inFlight.get(key) ?? 0) + 1;
-    if (this.failuresOf(key, now) + inFlight > limits.maxFailures) return BUSY_RETRY_MS;
-    this.inFlight.set(key, inFlight);
+    const current = this.inFlightOf(key, now);
+    if (this.failuresOf(key, now) + current.count + 1 > limits.maxFailures) return BUSY_RETRY_MS;
+    this.inFlight.set(key, { count: current.count + 1, expiresAt: current.expiresAt });
     return 0;
   }
 
@@ -153,9 +157,14 @@ class MemoryCounter implements AttemptCounter {
     return entry && entry.expiresAt > now ? entry.count : 0;
   }
 
+  private inFlightOf(key: string, now: number): { count: number; expiresAt: number } {
+    const entry = this.inFlight.get(key);
+    return entry && entry.expiresAt > now ? entry : { count: 0, expiresAt: now + IN_FLIGHT_TTL_MS };
+  }
+
   private release(key: string): void {
-    const left = (this.inFlight.get(key) ?? 0) - 1;
-    if (left > 0) this.inFlight.set(key, left);
+    const entry = this.inFlightOf(key, Date.now());
+    if (entry.count > 1) this.inFlight.set(key, { ...entry, count: entry.count - 1 });
     else this.inFlight.delete(key);
   }
 
@@ -164,6 +173,7 @@ class MemoryCounter implements AttemptCounter {
     if (this.failures.size < 10_000) return;
     for (const [key, entry] of this.failures) if (entry.expiresAt <= now) this.failures.delete(key);
     for (const [key, until] of this.locks) if (until <= now) this.locks.delete(key);
+    for (const [key, entry] of this.inFlight) if (entry.expiresAt <= now) this.inFlight.delete(key);
   }
 }
 
