@@ -375,6 +375,34 @@ describe('users and stores', () => {
       expect(cleared.json()).toMatchObject({ email: null, active: true, role: 'cashier' });
     });
 
+    it('audits each change with the values it set (never the password), so deactivating and reactivating differ', async () => {
+      const created = await call('admin', 'POST', '/users', {
+        username: `u${randomBytes(4).toString('hex')}`,
+        password: 'a-long-password',
+        fullName: 'Audited Person',
+        role: 'cashier',
+        storeIds: [storeA],
+      });
+      const id = created.json().id;
+      for (const payload of [
+        { active: false },
+        { active: true, commissionRate: 3.5, password: 'another-long-password' },
+        { role: 'manager', storeIds: [storeA, storeB] },
+      ]) {
+        expect((await call('admin', 'PATCH', `/users/${id}`, payload)).statusCode).toBe(200);
+      }
+      const rows: { details: Record<string, unknown> }[] = await api.app.get(DataSource).query(
+        `SELECT details FROM audit_logs WHERE action = 'user.updated' AND entity_id = $1
+            ORDER BY occurred_at, id`,
+        [id],
+      );
+      expect(rows.map((row) => row.details)).toEqual([
+        { changed: ['active'], active: false },
+        { changed: ['active', 'commissionRate', 'password'], active: true, commissionRate: 3.5 },
+        { changed: ['role', 'storeIds'], role: 'manager', storeIds: [storeA, storeB] },
+      ]);
+    });
+
     it('an unknown user → 404', async () => {
       expect((await call('admin', 'GET', `/users/${randomUUID()}`)).statusCode).toBe(404);
     });

@@ -158,11 +158,8 @@ export class UsersService {
         entityId: id,
         ip: meta.ip,
         userAgent: meta.userAgent,
-        details: {
-          changed,
-          ...(dto.role ? { role: dto.role } : {}),
-          ...(dto.storeIds ? { storeIds } : {}),
-        },
+        // What was set (so deactivating and reactivating differ), never the password.
+        details: { changed, ...fields, ...(dto.storeIds ? { storeIds } : {}) },
       });
       return toUserResponse(saved, storeIds);
     });
