@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
+import { bearer } from '../support/auth';
 import { receiveStock, stockOf } from '../support/catalog';
 import {
   decideTransfer,
@@ -154,6 +155,33 @@ describe('transfers between stores', () => {
       await receiveStock(api, source, short, 3); // still pending, so it can go now
       expect((await act('admin', id, 'approve')).statusCode).toBe(200);
       expect((await stockOf(api, source, short)).quantity).toBe(0);
+    });
+
+    it('refuses to approve once either store was deactivated (409 INVALID_STATE); it can still be rejected', async () => {
+      const closing = await seedTransferWorld(api);
+      for (const closed of ['dest', 'source'] as const) {
+        const { id, productId } = await pendingTransfer(api, closing, 2, 10);
+        const setActive = (active: boolean) =>
+          api.request({
+            method: 'PATCH',
+            url: `/api/v1/stores/${closing[closed]}`,
+            headers: bearer(closing.tokens.admin),
+            payload: { active },
+          });
+        expect((await setActive(false)).statusCode).toBe(200);
+        try {
+          const approve = await decideTransfer(api, closing.tokens.admin, id, 'approve');
+          expectError(approve, 409, 'INVALID_STATE');
+          expect(approve.json().details).toEqual([{ storeId: closing[closed], active: false }]);
+          expect((await stockOf(api, closing.source, productId)).quantity).toBe(10);
+          const reject = await decideTransfer(api, closing.tokens.sourceManager, id, 'reject', {
+            reason: 'Store closed',
+          });
+          expect(reject.statusCode).toBe(200);
+        } finally {
+          await setActive(true);
+        }
+      }
     });
   });
 

@@ -129,7 +129,9 @@ export class TransfersService {
     meta: RequestMeta,
     reason: string | null = null,
   ): Promise<TransferResponse> {
-    this.authorize(user, await this.reader.requireVisible(user, id), decision);
+    const visible = await this.reader.requireVisible(user, id);
+    this.authorize(user, visible, decision);
+    if (decision === 'approve') await this.assertStoresActive(visible);
     const { status, action } = OUTCOME[decision];
     return inTransaction(this.dataSource, async (manager) => {
       await this.transition(manager, id, decision, status, user.id, reason);
@@ -176,6 +178,20 @@ export class TransfersService {
         'FORBIDDEN',
         `Only a manager of the source store or an admin can ${decision} a transfer`,
       );
+    }
+  }
+
+  /** Stock moves only between open stores; a transfer to or from a closed one can be rejected. */
+  private async assertStoresActive(transfer: Transfer): Promise<void> {
+    for (const storeId of [transfer.fromStoreId, transfer.toStoreId]) {
+      const store = await this.stores.findById(storeId);
+      if (!store?.active) {
+        throw new DomainError(
+          'INVALID_STATE',
+          'A store of this transfer is inactive: reject or cancel the transfer instead',
+          [{ storeId, active: false }],
+        );
+      }
     }
   }
 
