@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { DailyRollupService } from '../../src/modules/reports/daily-rollup.service';
+import { ROLL_UP_STORE } from '../../src/modules/reports/report-sql';
 import { localDatesOf, resolvePeriod } from '../../src/modules/reports/periods';
 import { ReportsRepository, ReportWindow } from '../../src/modules/reports/reports.repository';
 import { buildSummary } from '../../src/modules/reports/sales-summary';
@@ -22,10 +23,10 @@ describe('daily rollup of closed days', () => {
   let bread: string;
 
   /** The summary of [from, to) computed live and with the rollup: they must agree. */
-  const bothWays = async (from: string, to: string, zone = 'Africa/Nairobi') => {
+  const bothWays = async (from: string, to: string, zone = 'Africa/Nairobi', store = storeId) => {
     const period = resolvePeriod({ period: 'custom', from, to }, zone, new Date());
     const window: ReportWindow = {
-      storeIds: [storeId],
+      storeIds: [store],
       from: period.from,
       to: period.to,
       previousFrom: period.previous.from,
@@ -40,8 +41,8 @@ describe('daily rollup of closed days', () => {
       days,
     );
     return {
-      live: { ...live, ofStore: live.ofStore(storeId) },
-      rolled: { ...rolled, ofStore: rolled.ofStore(storeId) },
+      live: { ...live, ofStore: live.ofStore(store) },
+      rolled: { ...rolled, ofStore: rolled.ofStore(store) },
     };
   };
 
@@ -191,6 +192,48 @@ describe('daily rollup of closed days', () => {
         storeId,
       ]);
     }
+  });
+
+  it('where midnight happens twice (Azores, 25 October 2026), its first hour is the new day’s, rolled up or live', async () => {
+    const azores = await seedStore(api);
+    await dataSource.query(`UPDATE stores SET time_zone = 'Atlantic/Azores' WHERE id = $1`, [
+      azores,
+    ]);
+    // At 01:00Z the clocks go from 01:00 (UTC+0) back to 00:00 (UTC−1): local 00:00–01:00 on
+    // the 25th is 00:00–01:00Z and again 01:00–02:00Z.
+    for (const occurredAt of [
+      '2026-10-24T12:00:00Z',
+      '2026-10-25T00:30:00Z',
+      '2026-10-25T01:30:00Z',
+      '2026-10-25T12:00:00Z',
+    ]) {
+      await insertSale(api, {
+        storeId: azores,
+        cashierId,
+        occurredAt,
+        lines: [{ productId: bread, quantity: 1, unitPrice: 5000 }],
+      });
+    }
+    // One day per pass, as once the rollup has caught up: a pass ends at that midnight.
+    while ((await dataSource.query(ROLL_UP_STORE, [azores, 72, 1])).length > 0);
+    const counts = await dataSource.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, sales_count FROM report_daily_sales
+        WHERE store_id = $1 AND day <= '2026-10-26' ORDER BY day`,
+      [azores],
+    );
+    expect(counts).toEqual([
+      { day: '2026-10-24', sales_count: 1 },
+      { day: '2026-10-25', sales_count: 3 },
+      { day: '2026-10-26', sales_count: 0 },
+    ]);
+    // The 24th rolled up, the 25th on read live: the live part starts at the first midnight.
+    await dataSource.query(
+      `DELETE FROM report_daily_sales WHERE store_id = $1 AND day >= '2026-10-25'`,
+      [azores],
+    );
+    const both = await bothWays('2026-10-24', '2026-10-26', 'Atlantic/Azores', azores);
+    expect(both.rolled).toEqual(both.live);
+    expect(both.live.totals.salesCount).toBe(4);
   });
 
   it('lets one instance roll up at a time', async () => {

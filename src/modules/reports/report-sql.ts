@@ -26,6 +26,18 @@ const PAYMENT_TOTALS = ['cash', 'mpesa', 'card']
   )
   .join(',\n         ');
 
+/**
+ * SQL for the first instant of local date `day` in `zone` (both SQL expressions). Where clocks
+ * go back an hour at midnight (the Azores, Havana) midnight happens twice: PostgreSQL's
+ * `::timestamp AT TIME ZONE` takes the later one, JavaScript's periods (zoned-time.ts) and the
+ * day a sale is grouped under the earlier; the first hour of that day would belong to no day.
+ */
+function localDayStart(day: string, zone: string): string {
+  const later = `((${day})::timestamp AT TIME ZONE ${zone})`;
+  const hourBefore = `(${later} - interval '1 hour')`;
+  return `(CASE WHEN (${hourBefore} AT TIME ZONE ${zone})::date = (${day}) THEN ${hourBefore} ELSE ${later} END)`;
+}
+
 /** The columns of a per-day row, live or rolled up, in order. */
 export const DAY_FIGURES = [
   'sales_count',
@@ -92,7 +104,7 @@ WITH rolled AS (
 windows AS (
   SELECT st.store_id, p.current, p.from_at, p.to_at, rl.last_day,
          CASE WHEN rl.last_day IS NULL THEN p.from_at
-              ELSE greatest(p.from_at, (rl.last_day + 1)::timestamp AT TIME ZONE $4) END AS live_from
+              ELSE greatest(p.from_at, ${localDayStart('rl.last_day + 1', '$4')}) END AS live_from
     FROM unnest($1::uuid[]) AS st(store_id)
    CROSS JOIN (VALUES (true, $2::timestamptz, $5::timestamptz),
                       (false, $3::timestamptz, $2::timestamptz)) AS p(current, from_at, to_at)
@@ -227,8 +239,8 @@ figures AS (
     FROM days
    CROSS JOIN LATERAL (${liveDays({
      store: 'days.id',
-     fromAt: '(days.first_day::timestamp AT TIME ZONE days.time_zone)',
-     toAt: '((days.last_day + 1)::timestamp AT TIME ZONE days.time_zone)',
+     fromAt: localDayStart('days.first_day', 'days.time_zone'),
+     toAt: localDayStart('days.last_day + 1', 'days.time_zone'),
      zone: 'days.time_zone',
      details: 'true',
    })}) d)
