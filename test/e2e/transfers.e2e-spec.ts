@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer } from '../support/auth';
+import { sleep } from '../support/eventually';
 import { receiveStock, stockOf } from '../support/catalog';
 import {
   decideTransfer,
@@ -305,6 +306,44 @@ describe('transfers between stores', () => {
           approved ? 'transfer.approved' : 'transfer.cancelled',
         ]);
       }
+    });
+
+    it('transfers of the same products in opposite directions approved at once both complete, without a deadlock', async () => {
+      const dataSource = api.app.get(DataSource);
+      const deadlocks = async () => {
+        await sleep(1200); // backends report their statistics after a second idle
+        const [row] = await dataSource.query(
+          `SELECT deadlocks::int AS count FROM pg_stat_database WHERE datname = current_database()`,
+        );
+        return row.count as number;
+      };
+      const before = await deadlocks();
+      for (let round = 0; round < 5; round++) {
+        const products = [await stocked(20), await stocked(20)];
+        for (const productId of products) await receiveStock(api, dest, productId, 20);
+        const items = products.map((productId) => ({ productId, quantity: 3 }));
+        const request = async (fromStoreId: string, toStoreId: string) => {
+          const response = await requestTransfer(api, world.tokens.admin, {
+            fromStoreId,
+            toStoreId,
+            items,
+          });
+          expect(response.statusCode).toBe(201);
+          return response.json().id as string;
+        };
+        const ids = [await request(source, dest), await request(dest, source)];
+        const responses = await Promise.all(ids.map((id) => act('admin', id, 'approve')));
+        expect(responses.map((response) => response.statusCode)).toEqual([200, 200]);
+        for (const store of [source, dest]) {
+          for (const productId of products) {
+            expect(await stockOf(api, store, productId)).toMatchObject({
+              quantity: 20,
+              ledger: 20,
+            });
+          }
+        }
+      }
+      expect(await deadlocks()).toBe(before);
     });
   });
 });
