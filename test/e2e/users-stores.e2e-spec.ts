@@ -204,6 +204,22 @@ describe('users and stores', () => {
       );
     });
 
+    it('takes only zone names JavaScript and PostgreSQL read alike: no abbreviations, exact case', async () => {
+      // CAT is unknown to PostgreSQL, IST is Israel there and India in ICU, CET is a fixed
+      // +01:00 there as an abbreviation; upper case is accepted by ICU, not stored as given.
+      for (const timeZone of ['CAT', 'IST', 'CET', 'AFRICA/NAIROBI', 'Africa/Nowhere']) {
+        const response = await call('admin', 'PATCH', `/stores/${storeA}`, { timeZone });
+        expect({ timeZone, status: response.statusCode }).toEqual({ timeZone, status: 400 });
+        expect(response.json().details).toEqual([
+          { field: 'timeZone', problems: [expect.any(String)] },
+        ]);
+      }
+      for (const timeZone of ['Asia/Kolkata', 'UTC', 'Africa/Nairobi']) {
+        const response = await call('admin', 'PATCH', `/stores/${storeA}`, { timeZone });
+        expect({ timeZone, status: response.statusCode }).toEqual({ timeZone, status: 200 });
+      }
+    });
+
     it('refuses null for a field that cannot be empty (400, not 500) and clears one that can', async () => {
       const created = await call('admin', 'POST', '/stores', {
         code: code(),

@@ -91,6 +91,7 @@ export class StoresService {
   async create(actor: AuthUser, dto: CreateStoreDto, meta: RequestMeta): Promise<StoreResponse> {
     return this.unique(() =>
       inTransaction(this.dataSource, async (manager) => {
+        await this.assertZoneKnown(manager, dto.timeZone);
         const store = await manager.save(manager.create(Store, { ...dto }));
         await this.audit.record(manager, {
           action: 'store.created',
@@ -121,6 +122,7 @@ export class StoresService {
           lock: { mode: 'pessimistic_write' },
         });
         if (!store) throw new NotFoundError('Store');
+        await this.assertZoneKnown(manager, dto.timeZone);
         const changed = Object.keys(dto).filter(
           (key) =>
             JSON.stringify(store[key as keyof Store]) !==
@@ -144,6 +146,20 @@ export class StoresService {
     );
     await this.bus.publish('store', id);
     return updated;
+  }
+
+  /** PostgreSQL groups a store's sales by day in its zone: the name must be one it knows, exactly. */
+  private async assertZoneKnown(manager: EntityManager, timeZone: string | undefined) {
+    if (timeZone === undefined) return;
+    const [{ known }]: { known: boolean }[] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS known`,
+      [timeZone],
+    );
+    if (!known) {
+      throw new ValidationFailedError([
+        { field: 'timeZone', problems: ['timeZone is not a time zone the database knows'] },
+      ]);
+    }
   }
 
   private async unique<T>(work: () => Promise<T>): Promise<T> {
