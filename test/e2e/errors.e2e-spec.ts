@@ -47,7 +47,7 @@ const json = { 'content-type': 'application/json' };
 describe('error bodies', () => {
   let api: TestApp;
   beforeAll(async () => {
-    api = await startTestApp({ imports: [ProbeModule], env: { BODY_LIMIT_BYTES: '4096' } });
+    api = await startTestApp({ imports: [ProbeModule], env: { BODY_LIMIT_BYTES: '16384' } });
   });
   afterAll(() => api.close());
 
@@ -115,12 +115,26 @@ describe('error bodies', () => {
     expectErrorBody(response, 400, 'VALIDATION_FAILED');
   });
 
+  it('a body nested thousands deep (a few KB) → 400 VALIDATION_FAILED, also before sign-in', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    for (const url of ['/api/v1/probe', '/api/v1/auth/login']) {
+      const response = await api.request({
+        method: 'POST',
+        url,
+        headers: json,
+        payload: `{"name":"a","username":"a","password":${deep}}`,
+      });
+      expectErrorBody(response, 400, 'VALIDATION_FAILED');
+      expect(response.json().details[0].problems).toEqual(['body nests deeper than 32 levels']);
+    }
+  });
+
   it('a body over the configured limit → 413 PAYLOAD_TOO_LARGE', async () => {
     const response = await api.request({
       method: 'POST',
       url: '/api/v1/probe',
       headers: json,
-      payload: JSON.stringify({ name: 'x'.repeat(8000), items: [] }),
+      payload: JSON.stringify({ name: 'x'.repeat(20000), items: [] }),
     });
     expectErrorBody(response, 413, 'PAYLOAD_TOO_LARGE');
   });

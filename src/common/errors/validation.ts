@@ -13,13 +13,28 @@ export function toFieldProblems(errors: ValidationError[], parent = ''): FieldPr
   });
 }
 
-/** Fields (`items.0.note`) holding a string with U+0000, which PostgreSQL text cannot store. */
-function fieldsWithNul(value: unknown, field: string): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [field] : [];
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, item]) =>
-    fieldsWithNul(item, field ? `${field}.${key}` : key),
-  );
+/** Deeper than any request of the API; the walks below (ours and Nest's) recurse per level. */
+const MAX_DEPTH = 32;
+
+/**
+ * Fields (`items.0.note`) holding a string with U+0000, which PostgreSQL text cannot store, or
+ * `tooDeep` when objects nest beyond MAX_DEPTH (a few KB of `[[[…]]]` would otherwise overflow
+ * the stack of every recursive walk, ours and the validation library's: a 500).
+ */
+function fieldsWithNul(root: unknown, rootField: string): string[] | 'tooDeep' {
+  const found: string[] = [];
+  const pending: { value: unknown; field: string; depth: number }[] = [
+    { value: root, field: rootField, depth: 0 },
+  ];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, field, depth } = next;
+    if (typeof value === 'string' && value.includes('\u0000')) found.push(field);
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_DEPTH) return 'tooDeep';
+    for (const [key, item] of Object.entries(value))
+      pending.push({ value: item, field: field ? `${field}.${key}` : key, depth: depth + 1 });
+  }
+  return found.sort();
 }
 
 /**
@@ -30,9 +45,15 @@ function fieldsWithNul(value: unknown, field: string): string[] {
 class ApiValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'custom') {
-      const withNul = fieldsWithNul(value, metadata.data ?? '').map(
-        (field) => field || metadata.type,
-      );
+      const found = fieldsWithNul(value, metadata.data ?? '');
+      if (found === 'tooDeep')
+        throw new ValidationFailedError([
+          {
+            field: metadata.data ?? metadata.type,
+            problems: [`${metadata.type} nests deeper than ${MAX_DEPTH} levels`],
+          },
+        ]);
+      const withNul = found.map((field) => field || metadata.type);
       if (withNul.length > 0)
         throw new ValidationFailedError(
           withNul.map((field) => ({
