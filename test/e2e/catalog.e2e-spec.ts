@@ -139,6 +139,24 @@ describe('catalogue', () => {
   });
 
   describe('validation', () => {
+    it('counts characters as the database does: 200 ❤️ are 400 characters, too long for a name', async () => {
+      const heart = '\u2764\uFE0F';
+      const tooLong = await call('admin', 'POST', '/products', {
+        sku: `HEART-${Date.now()}`,
+        name: heart.repeat(200),
+        unitPrice: 100,
+      });
+      expect(tooLong.statusCode).toBe(400);
+      expect(fieldsOf(tooLong.json())).toEqual(['name']);
+      const fits = await call('admin', 'POST', '/products', {
+        sku: `HEART-${Date.now()}-2`,
+        name: heart.repeat(100),
+        unitPrice: 100,
+      });
+      expect(fits.statusCode).toBe(201);
+      expect(fits.json().name).toBe(heart.repeat(100));
+    });
+
     it('refuses a barcode of 8, 12 or 13 digits with a wrong GTIN check digit', async () => {
       for (const barcode of ['4006381333932', '036000291453', '96385075']) {
         const response = await call('admin', 'POST', '/products', newProduct({ barcode }));

@@ -50,3 +50,37 @@ export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
 
 /** On an update: the field may be left out, but not set to null (its column is NOT NULL). */
 export const UnlessAbsent = () => ValidateIf((_object, value) => value !== undefined);
+
+/**
+ * Between `min` and `max` characters as PostgreSQL counts them (code points). class-validator's
+ * Length and MaxLength do not count an emoji's variation selector (U+FE0F), so 200 `❤️` passed
+ * as 200 characters and a varchar(200) column refused them: a 500.
+ */
+export function Chars(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'chars',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      constraints: [min, max],
+      options: {
+        message:
+          min > 0
+            ? `${String(propertyName)} must be ${min}-${max} characters long`
+            : `${String(propertyName)} must be at most ${max} characters long`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          const length = [...value].length;
+          return length >= min && length <= max;
+        },
+      },
+    });
+}
+
+/** At most `max` characters as PostgreSQL counts them (see Chars). */
+export function MaxChars(max: number, options?: ValidationOptions): PropertyDecorator {
+  return Chars(0, max, options);
+}

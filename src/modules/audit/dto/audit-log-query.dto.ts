@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsId, IsTimestamp } from '../../../common/validators/fields';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsId, IsTimestamp, MaxChars } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { AUDIT_ACTIONS, AuditAction } from '../audit-actions';
 
@@ -19,13 +19,13 @@ export class AuditLogQueryDto extends ExportableQueryDto {
   @ApiPropertyOptional({ maxLength: 64, example: 'sale' })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxChars(64)
   entityType?: string;
 
   @ApiPropertyOptional({ maxLength: 64, example: '5d1e7a0c-2b4f-4e8e-8f3a-1c9b6d2e4f70' })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxChars(64)
   entityId?: string;
 
   @ApiPropertyOptional({

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MinLength } from 'class-validator';
+import { MaxChars } from '../../../common/validators/fields';
 import { UserResponse } from '../../users/dto/user.dto';
 import { PASSWORD_MIN_LENGTH } from '../../users/password-hasher';
 
@@ -7,13 +8,13 @@ export class LoginDto {
   @ApiProperty({ example: 'admin' })
   @IsString()
   @MinLength(1)
-  @MaxLength(100)
+  @MaxChars(100)
   username: string;
 
   @ApiProperty({ example: 'demo-admin-pass' })
   @IsString()
   @MinLength(1)
-  @MaxLength(200)
+  @MaxChars(200)
   password: string;
 }
 
@@ -21,20 +22,20 @@ export class RefreshDto {
   @ApiProperty()
   @IsString()
   @MinLength(10)
-  @MaxLength(200)
+  @MaxChars(200)
   refreshToken: string;
 }
 
 export class ChangePasswordDto {
   @ApiProperty()
   @IsString()
-  @MaxLength(200)
+  @MaxChars(200)
   currentPassword: string;
 
   @ApiProperty({ minLength: PASSWORD_MIN_LENGTH })
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(200)
+  @MaxChars(200)
   newPassword: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString } from 'class-validator';
+import { MaxChars } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 
 /** `GET /products` filters; with `format=csv` every matching product is exported, unpaged. */
@@ -11,19 +12,19 @@ export class ListProductsQueryDto extends ExportableQueryDto {
   })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxChars(100)
   search?: string;
 
   @ApiPropertyOptional({ example: 'Dairy', description: 'Exact category' })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxChars(100)
   category?: string;
 
   @ApiPropertyOptional({ example: '4006381333931', description: 'Exact barcode' })
   @IsOptional()
   @IsString()
-  @MaxLength(32)
+  @MaxChars(32)
   barcode?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only active or inactive products' })

@@ -1,18 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
-import { UnlessAbsent } from '../../../common/validators/fields';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { UnlessAbsent, Chars } from '../../../common/validators/fields';
 import { IsBarcode } from '../../../common/validators/gtin';
 import { TAX_CLASSES, TaxClass } from '../product.entity';
 
@@ -26,8 +16,8 @@ const IsSku = () =>
   Matches(/^[A-Za-z0-9._-]{1,64}$/, {
     message: 'sku must be 1-64 letters, digits, dots, dashes or underscores',
   });
-const IsProductName = () => applyDecorators(Transform(trim), IsString(), Length(1, 200));
-const IsCategory = () => applyDecorators(Transform(trim), IsString(), Length(1, 100));
+const IsProductName = () => applyDecorators(Transform(trim), IsString(), Chars(1, 200));
+const IsCategory = () => applyDecorators(Transform(trim), IsString(), Chars(1, 100));
 const IsMinorUnits = () => applyDecorators(IsInt(), Min(0), Max(MAX_MINOR_UNITS));
 const IsTaxClass = () => IsIn(TAX_CLASSES);
 const IsReorderLevel = () => applyDecorators(IsInt(), Min(0), Max(MAX_REORDER_LEVEL));

@@ -1,17 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  NotEquals,
-} from 'class-validator';
-import { IsId, IsTimestamp } from '../../../common/validators/fields';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, NotEquals } from 'class-validator';
+import { IsId, IsTimestamp, MaxChars } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { ADJUSTMENT_REASONS, AdjustmentReason, MOVEMENT_REASONS } from '../stock-movement.entity';
 
@@ -54,7 +44,7 @@ export class AdjustStockDto {
   @ApiPropertyOptional({ example: 'Delivery note 4411' })
   @IsOptional()
   @IsString()
-  @MaxLength(500)
+  @MaxChars(500)
   note?: string;
 }
 
@@ -83,7 +73,7 @@ export class InventoryQueryDto extends ExportableQueryDto {
   @ApiPropertyOptional({ description: 'Part of name, SKU or barcode' })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxChars(100)
   search?: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsId } from '../../../common/validators/fields';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsId, MaxChars } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { PERIOD_NAMES, PeriodName } from '../periods';
 
@@ -41,7 +41,7 @@ export class PeriodQueryDto extends ReportScopeQueryDto {
   })
   @IsOptional()
   @IsString()
-  @MaxLength(40)
+  @MaxChars(40)
   from?: string;
 
   @ApiPropertyOptional({
@@ -50,7 +50,7 @@ export class PeriodQueryDto extends ReportScopeQueryDto {
   })
   @IsOptional()
   @IsString()
-  @MaxLength(40)
+  @MaxChars(40)
   to?: string;
 }
 

@@ -8,12 +8,11 @@ import {
   IsIn,
   IsInt,
   IsString,
-  Length,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsId } from '../../../common/validators/fields';
+import { IsId, Chars } from '../../../common/validators/fields';
 import { PAYMENT_METHODS, PaymentMethod } from '../sale-payment.entity';
 import { ABSOLUTE_MAX_LINES } from './create-sale.dto';
 
@@ -48,7 +47,7 @@ export class CreateReturnDto {
   @ApiProperty({ example: 'Damaged packaging', minLength: 1, maxLength: 200 })
   @Transform(trim)
   @IsString()
-  @Length(1, 200)
+  @Chars(1, 200)
   reason: string;
 
   @ApiProperty({ example: true, description: 'Put the returned units back into the store stock' })

@@ -7,12 +7,10 @@ import {
   IsIn,
   IsOptional,
   IsString,
-  Length,
   Matches,
-  MaxLength,
 } from 'class-validator';
 import { IsKenyanPhone } from '../../../common/validators/kenyan-phone';
-import { UnlessAbsent } from '../../../common/validators/fields';
+import { UnlessAbsent, Chars, MaxChars } from '../../../common/validators/fields';
 import { IsIanaTimeZone } from '../../../common/validators/time-zone';
 import type { Store } from '../store.entity';
 
@@ -26,13 +24,13 @@ export class CreateStoreDto {
   @ApiProperty({ example: 'Nairobi CBD' })
   @Transform(trim)
   @IsString()
-  @Length(1, 120)
+  @Chars(1, 120)
   name: string;
 
   @ApiPropertyOptional({ example: 'Moi Avenue 12, Nairobi' })
   @IsOptional()
   @IsString()
-  @MaxLength(255)
+  @MaxChars(255)
   address?: string;
 
   @ApiPropertyOptional({ example: '0712345678', description: 'Kenyan number; stored as E.164' })

@@ -9,12 +9,11 @@ import {
   IsString,
   Matches,
   Max,
-  MaxLength,
   Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsId } from '../../../common/validators/fields';
+import { IsId, MaxChars } from '../../../common/validators/fields';
 
 export const MAX_TRANSFER_ITEMS = 200;
 
@@ -56,7 +55,7 @@ export class CreateTransferDto {
   @ApiPropertyOptional({ example: 'Running low before the weekend', maxLength: 500 })
   @IsOptional()
   @IsString()
-  @MaxLength(500)
+  @MaxChars(500)
   note?: string;
 }
 
@@ -64,7 +63,7 @@ export class RejectTransferDto {
   @ApiProperty({ example: 'We need this stock ourselves', minLength: 1, maxLength: 500 })
   @IsString()
   @MinLength(1)
-  @MaxLength(500)
+  @MaxChars(500)
   @Matches(/\S/, { message: 'reason must not be blank' })
   reason: string;
 }

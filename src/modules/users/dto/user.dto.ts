@@ -8,14 +8,12 @@ import {
   IsNumber,
   IsOptional,
   IsString,
-  Length,
   Matches,
   Max,
-  MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
-import { IsId, UnlessAbsent } from '../../../common/validators/fields';
+import { IsId, UnlessAbsent, Chars, MaxChars } from '../../../common/validators/fields';
 import { Role, ROLES } from '../../../common/auth/auth-user';
 import { PageQueryDto } from '../../../common/pagination/pagination';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../../../common/validators/username';
@@ -31,19 +29,19 @@ export class CreateUserDto {
   @ApiProperty({ example: 'correct-horse-battery', minLength: PASSWORD_MIN_LENGTH })
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(200)
+  @MaxChars(200)
   password: string;
 
   @ApiProperty({ example: 'Jane Wanjiku' })
   @Transform(trim)
   @IsString()
-  @Length(1, 120)
+  @Chars(1, 120)
   fullName: string;
 
   @ApiPropertyOptional({ example: 'jane@example.co.ke' })
   @IsOptional()
   @IsEmail()
-  @MaxLength(254)
+  @MaxChars(254)
   email?: string;
 
   @ApiProperty({ enum: ROLES })
@@ -75,13 +73,13 @@ export class UpdateUserDto {
   @UnlessAbsent()
   @Transform(trim)
   @IsString()
-  @Length(1, 120)
+  @Chars(1, 120)
   fullName?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsEmail()
-  @MaxLength(254)
+  @MaxChars(254)
   email?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
@@ -111,7 +109,7 @@ export class UpdateUserDto {
   @UnlessAbsent()
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(200)
+  @MaxChars(200)
   password?: string;
 }
 
@@ -135,7 +133,7 @@ export class ListUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Part of username or full name' })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxChars(100)
   search?: string;
 }
 
