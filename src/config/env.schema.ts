@@ -47,6 +47,8 @@ const toList = ({ obj, key }: RawField) => {
     : value;
 };
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+/** Node runs a longer timer at once (after 1 ms), and PostgreSQL's timeouts are int milliseconds. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Every environment variable the processes read, validated once at boot.
@@ -84,15 +86,18 @@ export class EnvironmentVariables {
 
   @IsInt()
   @Min(0)
+  @Max(MAX_TIMER_MS)
   DATABASE_STATEMENT_TIMEOUT_MS: number = 15000;
 
   @IsInt()
   @Min(100)
+  @Max(MAX_TIMER_MS)
   DATABASE_CONNECT_TIMEOUT_MS: number = 5000;
 
   /** Longest wait for a row lock (e.g. a duplicate Idempotency-Key in flight) before giving up. */
   @IsInt()
   @Min(100)
+  @Max(MAX_TIMER_MS)
   DATABASE_LOCK_TIMEOUT_MS: number = 10000;
 
   @Transform(toBoolean)
@@ -128,6 +133,7 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_TIMER_MS)
   OUTBOX_POLL_MS?: number;
 
   /** Outbox rows handled per poll. */
@@ -139,10 +145,12 @@ export class EnvironmentVariables {
   /** First retry delay of a failed notification; doubles per attempt up to OUTBOX_BACKOFF_MAX_MS. */
   @IsInt()
   @Min(1)
+  @Max(MAX_TIMER_MS)
   OUTBOX_BACKOFF_MS: number = 5000;
 
   @IsInt()
   @Min(1)
+  @Max(MAX_TIMER_MS)
   OUTBOX_BACKOFF_MAX_MS: number = 3_600_000;
 
   /**
@@ -151,11 +159,13 @@ export class EnvironmentVariables {
    */
   @IsInt()
   @Min(1000)
+  @Max(MAX_TIMER_MS)
   OUTBOX_LEASE_MS: number = 120_000;
 
   /** A relayed row still undelivered after this long is put on the queue again (lost jobs). */
   @IsInt()
   @Min(1000)
+  @Max(MAX_TIMER_MS)
   OUTBOX_RERELAY_MS: number = 300_000;
 
   /** Delivered outbox rows are deleted after this many days; 0 keeps them forever. */
@@ -255,6 +265,7 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_TIMER_MS)
   REPORT_ROLLUP_INTERVAL_MS?: number;
 
   @Transform(toList)
@@ -297,6 +308,7 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_TIMER_MS)
   SHUTDOWN_GRACE_MS?: number;
 }
 
@@ -342,7 +354,12 @@ export class InvalidConfigurationError extends Error {
 
 /** Validates raw environment variables; throws one error naming every bad or missing one. */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
-  const env = plainToInstance(EnvironmentVariables, raw, {
+  // `PORT=` in a .env file, or `${X:-}` in compose, means unset: read as a number it would be 0,
+  // which turns several settings off (OUTBOX_POLL_MS, DATABASE_STATEMENT_TIMEOUT_MS).
+  const given = Object.fromEntries(
+    Object.entries(raw).filter(([, value]) => !(typeof value === 'string' && value.trim() === '')),
+  );
+  const env = plainToInstance(EnvironmentVariables, given, {
     enableImplicitConversion: true,
     exposeDefaultValues: true,
   });
@@ -352,11 +369,21 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (problems.length === 0) problems.push(...productionProblems(env));
   if (Boolean(env.ADMIN_USERNAME) !== Boolean(env.ADMIN_PASSWORD))
     problems.push('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
+  if (
+    env.DATABASE_STATEMENT_TIMEOUT_MS > 0 &&
+    env.DATABASE_STATEMENT_TIMEOUT_MS <= env.DATABASE_LOCK_TIMEOUT_MS
+  ) {
+    // A lock wait counts towards the statement's time: an Idempotency-Key in flight would be
+    // cancelled as a statement (503) before it could be answered 409 IDEMPOTENCY_IN_PROGRESS.
+    problems.push(
+      'DATABASE_STATEMENT_TIMEOUT_MS must be 0 or greater than DATABASE_LOCK_TIMEOUT_MS',
+    );
+  }
   if (problems.length > 0) throw new InvalidConfigurationError(problems);
   env.JWT_SECRET ??= DEVELOPMENT_JWT_SECRET;
   env.SHUTDOWN_GRACE_MS ??= env.NODE_ENV === 'production' ? 5000 : 0;
   env.OUTBOX_POLL_MS ??= env.NODE_ENV === 'test' ? 0 : 1000;
   env.REPORT_ROLLUP_INTERVAL_MS ??= env.NODE_ENV === 'test' ? 0 : 60_000;
-  if (env.NODE_ENV === 'test' && raw.LOG_LEVEL === undefined) env.LOG_LEVEL = 'silent';
+  if (env.NODE_ENV === 'test' && given.LOG_LEVEL === undefined) env.LOG_LEVEL = 'silent';
   return env;
 }

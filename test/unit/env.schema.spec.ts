@@ -116,6 +116,52 @@ describe('environment validation', () => {
   });
 });
 
+describe('empty, inconsistent and out-of-range settings', () => {
+  it('reads a variable set to nothing as unset, so its default applies (not 0 or false)', () => {
+    const env = validateEnv({
+      NODE_ENV: 'development',
+      PORT: '',
+      OUTBOX_POLL_MS: '',
+      DATABASE_STATEMENT_TIMEOUT_MS: '  ',
+      DATABASE_MIGRATIONS_RUN: '',
+      OUTBOX_RETENTION_DAYS: '',
+      REPORT_ROLLUP_INTERVAL_MS: '',
+    });
+    expect(env).toMatchObject({
+      PORT: 3000,
+      OUTBOX_POLL_MS: 1000,
+      DATABASE_STATEMENT_TIMEOUT_MS: 15000,
+      DATABASE_MIGRATIONS_RUN: true,
+      OUTBOX_RETENTION_DAYS: 30,
+      REPORT_ROLLUP_INTERVAL_MS: 60_000,
+    });
+  });
+
+  it('refuses a statement timeout that a lock wait would reach first (0 turns it off)', () => {
+    const problem =
+      'DATABASE_STATEMENT_TIMEOUT_MS must be 0 or greater than DATABASE_LOCK_TIMEOUT_MS';
+    expect(problemsOf({ DATABASE_STATEMENT_TIMEOUT_MS: '5000' })).toEqual([problem]);
+    expect(
+      problemsOf({ DATABASE_STATEMENT_TIMEOUT_MS: '3000', DATABASE_LOCK_TIMEOUT_MS: '3000' }),
+    ).toEqual([problem]);
+    expect(problemsOf({ DATABASE_STATEMENT_TIMEOUT_MS: '0' })).toEqual([]);
+    expect(
+      problemsOf({ DATABASE_STATEMENT_TIMEOUT_MS: '3001', DATABASE_LOCK_TIMEOUT_MS: '3000' }),
+    ).toEqual([]);
+  });
+
+  it.each([
+    'SHUTDOWN_GRACE_MS',
+    'OUTBOX_POLL_MS',
+    'OUTBOX_LEASE_MS',
+    'REPORT_ROLLUP_INTERVAL_MS',
+    'DATABASE_CONNECT_TIMEOUT_MS',
+  ])('refuses %s beyond a timer’s 2^31 − 1 ms (Node would fire it at once)', (name) => {
+    expect(problemsOf({ [name]: '2147483648' }).join()).toContain(name);
+    expect(problemsOf({ [name]: '2147483647' })).toEqual([]);
+  });
+});
+
 describe('.env.example', () => {
   it('documents every variable the configuration reads, and no other', () => {
     const documented = new Set(
