@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { loadEnvFile } from './src/config/env-file';
 import { buildDataSourceOptions } from './src/database/data-source-options';
 
-// The TypeORM CLI's data source (migration:run / migration:revert). It reads DATABASE_URL;
-// while `npm start` runs on the embedded default that is
-// postgres://postgres@127.0.0.1:54329/pos
+// The TypeORM CLI's data source (migration:run / migration:revert). It reads DATABASE_URL, from
+// the environment or `.env` as the API does; while `npm start` runs on the embedded default
+// that is postgres://postgres@127.0.0.1:54329/pos
+loadEnvFile();
 const url = process.env.DATABASE_URL;
 if (!url) {
   throw new Error(

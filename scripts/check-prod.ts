@@ -12,6 +12,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { loadEnvFile } from '../src/config/env-file';
 import {
   BackupFacts,
   DatabaseRoleFacts,
@@ -106,6 +107,7 @@ export async function gatherLiveFacts(env: NodeJS.ProcessEnv): Promise<LiveFacts
 }
 
 async function main(): Promise<void> {
+  loadEnvFile(); // the environment the API runs with: it reads `.env` too
   const offline = process.argv.includes('--offline');
   const live = offline ? {} : await gatherLiveFacts(process.env);
   const results = runChecklist(process.env, backupFacts(process.env.BACKUP_DIR), live);
