@@ -59,6 +59,28 @@ describe('API documentation', () => {
     expect(queryNumbers).toEqual([]);
   });
 
+  it('documents the success response of every operation, with a schema where it answers JSON', async () => {
+    const document = (await api.request({ method: 'GET', url: '/docs-json' })).json();
+    const undocumented: string[] = [];
+    for (const [path, operations] of Object.entries<
+      Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>
+    >(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const success = Object.entries(operation.responses ?? {}).filter(([status]) =>
+          /^2\d\d$/.test(status),
+        );
+        const schemaless = success.some(
+          ([status, response]) => status !== '204' && !response.content,
+        );
+        if (success.length === 0 || schemaless)
+          undocumented.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(undocumented).toEqual([]);
+    // A create answers 201, and says so.
+    expect(Object.keys(document.paths['/api/v1/stores'].post.responses)).toContain('201');
+  });
+
   it('serves Swagger UI at /docs', async () => {
     const response = await api.request({ method: 'GET', url: '/docs' });
     expect(response.statusCode).toBe(200);

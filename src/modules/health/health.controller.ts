@@ -5,6 +5,18 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../../common/http/public.decorator';
 import { HealthIndicators } from './health.indicators';
 
+/** Terminus's report: `status` and, per indicator, `{ status: 'up' | 'down', message? }`. */
+const REPORT_SCHEMA = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'error', 'shutting_down'] },
+    info: { type: 'object', additionalProperties: true },
+    error: { type: 'object', additionalProperties: true },
+    details: { type: 'object', additionalProperties: true },
+  },
+  example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: {} },
+};
+
 @ApiTags('operations')
 @Public()
 @Controller()
@@ -19,8 +31,12 @@ export class HealthController {
     summary:
       'Liveness and dependencies: database and Redis indicators, and the notifications queue when Redis is configured',
   })
-  @ApiResponse({ status: 200, description: 'Every indicator is up' })
-  @ApiResponse({ status: 503, description: 'At least one indicator is down' })
+  @ApiResponse({ status: 200, description: 'Every indicator is up', schema: REPORT_SCHEMA })
+  @ApiResponse({
+    status: 503,
+    description: 'At least one indicator is down',
+    schema: REPORT_SCHEMA,
+  })
   health(@Res({ passthrough: true }) reply: FastifyReply) {
     return this.run(reply, [
       () => this.indicators.database(),
@@ -33,8 +49,8 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: database reachable, migrations applied, process not shutting down',
   })
-  @ApiResponse({ status: 200, description: 'Ready to take traffic' })
-  @ApiResponse({ status: 503, description: 'Not ready' })
+  @ApiResponse({ status: 200, description: 'Ready to take traffic', schema: REPORT_SCHEMA })
+  @ApiResponse({ status: 503, description: 'Not ready', schema: REPORT_SCHEMA })
   ready(@Res({ passthrough: true }) reply: FastifyReply) {
     return this.run(reply, [
       () => this.indicators.accepting(),

@@ -10,12 +10,14 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
 import { sendCsv } from '../../common/csv/csv';
+import { ApiPageResponse } from '../../common/pagination/api-page-response';
 import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import {
   AdjustmentResponse,
   AdjustStockDto,
   InventoryQueryDto,
   InventoryRowResponse,
+  ReorderLevelResponse,
   StockMovementQueryDto,
   StockMovementResponse,
   UpdateReorderLevelDto,
@@ -54,6 +56,7 @@ export class InventoryController {
     summary:
       "A store's stock per product (?format=csv streams). Roles: admin, manager, cashier of the store",
   })
+  @ApiPageResponse(InventoryRowResponse, 'inventory.csv')
   async inventory(
     @CurrentUser() user: AuthUser,
     @Param('storeId', UuidParam) storeId: string,
@@ -76,6 +79,7 @@ export class InventoryController {
   @ApiOperation({
     summary: "Set this store's reorder level for a product. Roles: admin, manager of the store",
   })
+  @ApiOkResponse({ type: ReorderLevelResponse })
   setReorderLevel(
     @CurrentUser() user: AuthUser,
     @Param('storeId', UuidParam) storeId: string,
@@ -107,7 +111,7 @@ export class InventoryController {
     summary:
       "The store's immutable stock ledger (?format=csv streams). Roles: admin, manager, cashier of the store",
   })
-  @ApiOkResponse({ type: [StockMovementResponse] })
+  @ApiPageResponse(StockMovementResponse, 'stock-movements.csv')
   async movements(
     @CurrentUser() user: AuthUser,
     @Param('storeId', UuidParam) storeId: string,

@@ -6,28 +6,10 @@ import { streamQuery } from '../../common/database/stream-query';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { offsetOf, Page, pageOf } from '../../common/pagination/pagination';
 import type { ListSalesQueryDto } from './dto/list-sales.dto';
-import { SaleResponse, toSaleResponse } from './dto/sale.response';
+import { SaleResponse, SaleSummaryResponse, toSaleResponse } from './dto/sale.response';
 import { SaleLine } from './sale-line.entity';
 import { SalePayment } from './sale-payment.entity';
 import { Sale } from './sale.entity';
-
-/** One flat row per sale for lists and CSV. */
-export interface SaleSummary {
-  id: string;
-  receiptNumber: string;
-  storeId: string;
-  cashierId: string;
-  status: string;
-  subtotal: number;
-  discountTotal: number;
-  vatTotal: number;
-  total: number;
-  paid: number;
-  change: number;
-  commission: number;
-  occurredAt: string;
-  createdAt: string;
-}
 
 interface SaleRow {
   id: string;
@@ -47,7 +29,7 @@ interface SaleRow {
   created_at: Date;
 }
 
-const toSummary = (row: SaleRow): SaleSummary => ({
+const toSummary = (row: SaleRow): SaleSummaryResponse => ({
   id: row.id,
   receiptNumber: row.receipt_number,
   storeId: row.store_id,
@@ -94,7 +76,7 @@ export class SaleReader {
     return this.load(this.dataSource.manager, saleId);
   }
 
-  async list(user: AuthUser, query: ListSalesQueryDto): Promise<Page<SaleSummary>> {
+  async list(user: AuthUser, query: ListSalesQueryDto): Promise<Page<SaleSummaryResponse>> {
     const builder = this.filtered(user, query);
     const total = await builder.getCount();
     const rows = await builder.offset(offsetOf(query)).limit(query.pageSize).getRawMany<SaleRow>();
@@ -102,7 +84,10 @@ export class SaleReader {
   }
 
   /** Checks access first, then streams every matching sale through a cursor. */
-  async export(user: AuthUser, query: ListSalesQueryDto): Promise<AsyncIterable<SaleSummary>> {
+  async export(
+    user: AuthUser,
+    query: ListSalesQueryDto,
+  ): Promise<AsyncIterable<SaleSummaryResponse>> {
     const [sql, parameters] = this.filtered(user, query).getQueryAndParameters();
     const rows = streamQuery<SaleRow>(this.dataSource, sql, parameters);
     return (async function* () {

@@ -11,14 +11,15 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
 import { sendCsv } from '../../common/csv/csv';
+import { ApiPageResponse } from '../../common/pagination/api-page-response';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import { CreateReturnDto } from './dto/create-return.dto';
 import { CreateSaleDto } from './dto/create-sale.dto';
 import { ListSalesQueryDto } from './dto/list-sales.dto';
 import { SaleReturnResponse } from './dto/sale-return.response';
-import { SaleResponse } from './dto/sale.response';
-import { SaleReader, SaleSummary } from './sale-reader';
+import { SaleResponse, SaleSummaryResponse } from './dto/sale.response';
+import { SaleReader } from './sale-reader';
 import { SaleReturnsService } from './sale-returns.service';
 import { SalesService } from './sales.service';
 
@@ -39,7 +40,7 @@ const SALE_COLUMNS = (
     'occurredAt',
     'createdAt',
   ] as const
-).map((key) => ({ header: key, value: (row: SaleSummary) => row[key] }));
+).map((key) => ({ header: key, value: (row: SaleSummaryResponse) => row[key] }));
 
 function requireIdempotencyKey(key: string | undefined): string {
   if (!key || key.length > 255) {
@@ -89,6 +90,7 @@ export class SalesController {
     summary:
       'Sales of the stores the caller may see (?format=csv streams). Roles: admin, manager, cashier',
   })
+  @ApiPageResponse(SaleSummaryResponse, 'sales.csv')
   async list(
     @CurrentUser() user: AuthUser,
     @Query() query: ListSalesQueryDto,

@@ -1,7 +1,14 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
+import { ApiPageResponse } from '../../common/pagination/api-page-response';
 import { PageQueryDto } from '../../common/pagination/pagination';
 import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import { CreateStoreDto, StoreResponse, UpdateStoreDto } from './dto/store.dto';
@@ -17,6 +24,7 @@ export class StoresController {
   @ApiOperation({
     summary: 'Stores the caller may see (admin: all). Roles: admin, manager, cashier',
   })
+  @ApiPageResponse(StoreResponse)
   list(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto) {
     return this.stores.list(user, query);
   }
@@ -24,7 +32,7 @@ export class StoresController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create a store. Roles: admin' })
-  @ApiOkResponse({ type: StoreResponse })
+  @ApiCreatedResponse({ type: StoreResponse })
   create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateStoreDto,

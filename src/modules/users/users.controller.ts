@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiPageResponse } from '../../common/pagination/api-page-response';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
 import { UuidParam } from '../../common/validators/uuid-param.pipe';
@@ -15,13 +22,14 @@ export class UsersController {
 
   @Get()
   @ApiOperation({ summary: 'List users. Roles: admin' })
+  @ApiPageResponse(UserResponse)
   list(@Query() query: ListUsersQueryDto) {
     return this.users.list(query);
   }
 
   @Post()
   @ApiOperation({ summary: 'Create a user. Roles: admin' })
-  @ApiOkResponse({ type: UserResponse })
+  @ApiCreatedResponse({ type: UserResponse })
   create(
     @CurrentUser() actor: AuthUser,
     @Body() dto: CreateUserDto,

@@ -77,6 +77,13 @@ export class InventoryQueryDto extends ExportableQueryDto {
   search?: string;
 }
 
+export class ReorderLevelResponse {
+  @ApiProperty({ format: 'uuid' }) productId: string;
+  @ApiProperty({ type: 'integer' }) quantity: number;
+  @ApiProperty({ type: 'integer' }) reorderLevel: number;
+  @ApiProperty() lowStock: boolean;
+}
+
 export class InventoryRowResponse {
   @ApiProperty({ format: 'uuid' }) productId: string;
   @ApiProperty() sku: string;

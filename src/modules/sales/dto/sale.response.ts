@@ -53,6 +53,24 @@ export class SaleResponse {
   @ApiProperty() createdAt: string;
 }
 
+/** One flat row per sale, for the list and its CSV (no lines or payments). */
+export class SaleSummaryResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'NBO1-000042' }) receiptNumber: string;
+  @ApiProperty({ format: 'uuid' }) storeId: string;
+  @ApiProperty({ format: 'uuid' }) cashierId: string;
+  @ApiProperty({ enum: ['completed', 'partially_returned', 'returned'] }) status: string;
+  @ApiProperty({ type: 'integer' }) subtotal: number;
+  @ApiProperty({ type: 'integer' }) discountTotal: number;
+  @ApiProperty({ type: 'integer' }) vatTotal: number;
+  @ApiProperty({ type: 'integer' }) total: number;
+  @ApiProperty({ type: 'integer' }) paid: number;
+  @ApiProperty({ type: 'integer' }) change: number;
+  @ApiProperty({ type: 'integer' }) commission: number;
+  @ApiProperty() occurredAt: string;
+  @ApiProperty() createdAt: string;
+}
+
 export function toSaleResponse(
   sale: Sale,
   lines: SaleLine[],
