@@ -388,6 +388,18 @@ describe('low-stock notifications', () => {
       expect((await outboxRow(api, id)).delivered_at).not.toBeNull();
     });
 
+    it('settles, without retrying, a row whose every recipient does not exist (550 5.1.1)', async () => {
+      const fixture = await seedFixture(api);
+      const id = await writeAlert(api, fixture);
+      smtp.refuseMailboxes(fixture.recipients);
+      await expect(delivery.deliver(id)).resolves.toBe('skipped');
+      const row = await outboxRow(api, id);
+      expect(row.delivered_at).not.toBeNull();
+      expect(row.last_error).toMatch(/^undeliverable: 550 5\.1\.1/);
+      expect(smtp.withMessageId(`<${id}@pos.local>`)).toHaveLength(0);
+      await expect(delivery.deliver(id)).resolves.toBe('already-delivered');
+    });
+
     it('answers `missing` for an unknown id', async () => {
       await expect(delivery.deliver(randomUUID())).resolves.toBe('missing');
     });

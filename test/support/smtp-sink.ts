@@ -34,6 +34,7 @@ export class SmtpSink {
   private refusals = 0;
   private refusalCode = 451;
   private holdMs = 0;
+  private readonly unknownMailboxes = new Set<string>();
   /** MAIL FROM commands refused so far. */
   refused = 0;
 
@@ -58,6 +59,12 @@ export class SmtpSink {
           return callback(error);
         }
         callback();
+      },
+      onRcptTo: (address, _session, callback) => {
+        if (!sink.unknownMailboxes.has(address.address.toLowerCase())) return callback();
+        const error: SMTPServerError = new Error('5.1.1 No such user here (test refusal)');
+        error.responseCode = 550;
+        callback(error);
       },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
@@ -88,6 +95,11 @@ export class SmtpSink {
   refuseNext(count: number, responseCode = 451): void {
     this.refusals = count;
     this.refusalCode = responseCode;
+  }
+
+  /** Refuse these recipients at RCPT TO as mailboxes that do not exist (550 5.1.1). */
+  refuseMailboxes(addresses: string[]): void {
+    for (const address of addresses) this.unknownMailboxes.add(address.toLowerCase());
   }
 
   /** Accept messages only after `ms` (the client waits for the final reply meanwhile). */

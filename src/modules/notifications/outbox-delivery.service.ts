@@ -80,6 +80,13 @@ export class OutboxDelivery {
       }
       sent = await this.mailer.send({ messageId: messageIdFor(row.id), ...email });
     } catch (error) {
+      const unknown = everyRecipientUnknown(error);
+      if (unknown) {
+        // No retry can reach an address that does not exist (a typo in lowStockEmails).
+        this.logger.error(`Outbox ${row.id} (${row.type}) undeliverable: ${unknown}`);
+        await this.markDelivered(row.id, `undeliverable: ${unknown}`.slice(0, 2000));
+        return 'skipped';
+      }
       await this.markFailed(row, error);
       throw error;
     }
@@ -212,6 +219,24 @@ export class OutboxDelivery {
       );
     }
   }
+}
+
+/**
+ * The SMTP server's answers when it refused every recipient as an address that does not exist
+ * (enhanced status 5.1.x: bad mailbox, bad domain), else undefined. Other refusals, such as a
+ * relay or policy refusal (5.7.x) or a refused sender, usually mean the mail settings are wrong
+ * for every email: those are retried until someone fixes them.
+ */
+function everyRecipientUnknown(error: unknown): string | undefined {
+  const { code, rejectedErrors } = error as {
+    code?: string;
+    rejectedErrors?: { response?: string }[];
+  };
+  if (code !== 'EENVELOPE' || !rejectedErrors?.length) return undefined;
+  const answers = rejectedErrors.map((refusal) => refusal.response ?? '');
+  return answers.every((answer) => /^5\d\d[ -]5\.1\.\d+/.test(answer))
+    ? answers.join('; ')
+    : undefined;
 }
 
 /** Trimmed, without duplicates (case-insensitive), in first-seen order. */
