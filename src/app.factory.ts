@@ -1,13 +1,14 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { sendFrameworkError } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
 import { generateRequestId } from './common/http/request-id';
-import { addSecurityHeaders } from './common/http/security-headers';
+import { securityHeaders } from './common/http/security-headers';
 import { validateEnv } from './config/env.schema';
 
 export const API_PREFIX = 'api/v1';
@@ -24,13 +25,27 @@ export interface CreateAppOptions {
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const env = validateEnv(process.env);
   const production = env.NODE_ENV === 'production';
+  const setSecurityHeaders = securityHeaders({
+    hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Swagger UI at /docs needs inline styles and scripts.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY,
     genReqId: generateRequestId,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    frameworkErrors: sendFrameworkError,
+    // Answered before any hook runs: the headers are set here.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      setSecurityHeaders(request, reply, () => sendFrameworkError(error, request, reply)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(options.imports),
@@ -46,18 +61,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     reply.header('X-Request-Id', request.id);
   });
 
-  addSecurityHeaders(fastify, {
-    hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // Swagger UI at /docs needs inline styles and scripts.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  fastify.addHook('onRequest', setSecurityHeaders);
   app.enableCors({
     origin: env.CORS_ORIGINS.length > 0 ? env.CORS_ORIGINS : !production,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Content-Disposition'],

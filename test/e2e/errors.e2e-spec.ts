@@ -175,8 +175,13 @@ describe('error bodies', () => {
     expect(replaced.json().requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('sends security headers and no X-Powered-By', async () => {
-    const response = await api.request({ method: 'GET', url: '/health' });
+  it.each([
+    ['a route', '/health', 200],
+    ['an error', '/api/v1/nowhere', 404],
+    ['a malformed URL, answered by the router itself', '/api/v1/products/barcode/%E0%A4%A', 400],
+  ])('sends security headers and no X-Powered-By on %s', async (_what, url, status) => {
+    const response = await api.request({ method: 'GET', url });
+    expect(response.statusCode).toBe(status);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");

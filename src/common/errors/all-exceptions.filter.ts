@@ -83,8 +83,9 @@ function errorBody(mapped: Mapped, request: FastifyRequest): ErrorBody {
 
 /**
  * Fastify's router answers a malformed URL (bad percent-encoding) or an over-long path
- * parameter before Nest sees the request; as its `frameworkErrors` handler this sends the
- * same error body as the filter below.
+ * parameter before Nest sees the request, and before any `onRequest` hook: as its
+ * `frameworkErrors` handler this sends the same error body as the filter below, and the
+ * caller adds the security headers.
  */
 export function sendFrameworkError(
   error: FastifyError,
