@@ -31,6 +31,8 @@ describe('sales under concurrency and retries', () => {
         // reach its stock decision.
         DATABASE_CONNECT_TIMEOUT_MS: '60000',
         DATABASE_LOCK_TIMEOUT_MS: '60000',
+        // A lock wait counts towards the statement's time (15 s by default).
+        DATABASE_STATEMENT_TIMEOUT_MS: '90000',
       },
     });
     dataSource = api.app.get(DataSource);
