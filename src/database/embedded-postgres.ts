@@ -134,12 +134,28 @@ export class EmbeddedPostgres {
     );
   }
 
-  /** A server left running by a process that was killed hard is stopped before we start. */
+  /**
+   * A server left running by a process that was killed hard is stopped before we start. A
+   * server whose parent is a live Node process belongs to another API on this DATA_DIR (a
+   * second `npm start`): refused, not stopped. A PID that is not a postgres of this data
+   * directory (reused since, after a reboot) is left alone, and its stale lock file removed.
+   */
   private stopLeftover(): void {
     const pidFile = join(this.dataDir, 'postmaster.pid');
     if (!existsSync(pidFile)) return;
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     if (!pid || !isAlive(pid)) return;
+    const server = processInfo(pid);
+    if (!server?.command.includes('postgres') || !server.command.includes(this.dataDir)) {
+      rmSync(pidFile, { force: true });
+      return;
+    }
+    if (processInfo(server.parent)?.command.includes('node')) {
+      throw new Error(
+        `The embedded PostgreSQL in ${this.dataDir} belongs to a running process (PID ${server.parent}): ` +
+          'stop it first, or give this one its own DATA_DIR',
+      );
+    }
     process.kill(pid, 'SIGINT');
     const deadline = Date.now() + 15000;
     while (isAlive(pid) && Date.now() < deadline) execFileSync('sleep', ['0.1']);
@@ -238,6 +254,20 @@ function copyOutOfReach(packaged: string, packageJson: string): string {
     rmSync(staging, { recursive: true, force: true }); // another process was first
   }
   return target;
+}
+
+/** A live process's parent and command line, or undefined if it cannot be read. */
+function processInfo(pid: number): { parent: number; command: string } | undefined {
+  try {
+    const [parent, ...command] = execFileSync('ps', ['-o', 'ppid=,args=', '-p', String(pid)], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split(/\s+/);
+    return { parent: Number(parent), command: command.join(' ') };
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
