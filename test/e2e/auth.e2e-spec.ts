@@ -300,53 +300,39 @@ describe('auth', () => {
       expect(await auditActions(user.username)).toEqual(['auth.login', 'auth.logout']);
     });
 
-    it('deactivating a user makes their token fail at once', async () => {
+    /** A signed-in cashier, and an admin's PATCH of that cashier. */
+    const cashierUnderAdmin = async () => {
       const admin = await seedUser(api, 'admin');
       const cashier = await seedUser(api, 'cashier', [await seedStore(api)]);
       const adminTokens = await login(api, admin.username);
       const cashierTokens = await login(api, cashier.username);
-      const patch = await api.request({
-        method: 'PATCH',
-        url: `/api/v1/users/${cashier.id}`,
-        headers: bearer(adminTokens.accessToken),
-        payload: { active: false },
-      });
-      expect(patch.statusCode).toBe(200);
-      expect(patch.json().active).toBe(false);
-      expect(
-        (
-          await api.request({
-            method: 'GET',
-            url: '/api/v1/auth/me',
-            headers: bearer(cashierTokens.accessToken),
-          })
-        ).statusCode,
-      ).toBe(401);
+      const patch = (payload: object) =>
+        api.request({
+          method: 'PATCH',
+          url: `/api/v1/users/${cashier.id}`,
+          headers: bearer(adminTokens.accessToken),
+          payload,
+        });
+      return { cashier, cashierTokens, patch };
+    };
+
+    it('deactivating a user makes their token fail at once', async () => {
+      const { cashier, cashierTokens, patch } = await cashierUnderAdmin();
+      const deactivated = await patch({ active: false });
+      expect(deactivated.statusCode).toBe(200);
+      expect(deactivated.json().active).toBe(false);
+      expect((await me(cashierTokens.accessToken)).statusCode).toBe(401);
       expect((await loginAttempt(cashier.username, TEST_PASSWORD)).statusCode).toBe(401);
       expect((await refreshWith(cashierTokens.refreshToken)).statusCode).toBe(401);
-      const reactivated = await api.request({
-        method: 'PATCH',
-        url: `/api/v1/users/${cashier.id}`,
-        headers: bearer(adminTokens.accessToken),
-        payload: { active: true },
-      });
+      const reactivated = await patch({ active: true });
       expect(reactivated.statusCode).toBe(200);
       // Deactivation ended the session: reactivating the user does not bring it back.
       expect((await me(cashierTokens.accessToken)).statusCode).toBe(401);
     });
 
     it('an admin setting a user’s password ends every session of that user', async () => {
-      const admin = await seedUser(api, 'admin');
-      const cashier = await seedUser(api, 'cashier', [await seedStore(api)]);
-      const adminTokens = await login(api, admin.username);
-      const cashierTokens = await login(api, cashier.username);
-      const patch = await api.request({
-        method: 'PATCH',
-        url: `/api/v1/users/${cashier.id}`,
-        headers: bearer(adminTokens.accessToken),
-        payload: { password: 'a-new-password-set-by-admin' },
-      });
-      expect(patch.statusCode).toBe(200);
+      const { cashier, cashierTokens, patch } = await cashierUnderAdmin();
+      expect((await patch({ password: 'a-new-password-set-by-admin' })).statusCode).toBe(200);
       expect((await me(cashierTokens.accessToken)).statusCode).toBe(401);
       expect((await refreshWith(cashierTokens.refreshToken)).statusCode).toBe(401);
       expect((await loginAttempt(cashier.username, TEST_PASSWORD)).statusCode).toBe(401);

@@ -34,6 +34,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `pos_test_${randomBytes(6).toString('hex')}`;
   const template = process.env.TEST_PG_TEMPLATE!;
   await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  return testDatabase(name);
+}
+
+function testDatabase(name: string): TestDatabase {
   return {
     name,
     url: urlFor(name),
@@ -55,12 +59,5 @@ export async function createEmptyDatabase(ctype: string): Promise<TestDatabase> 
       `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE '${ctype}'`,
     ),
   );
-  return {
-    name,
-    url: urlFor(name),
-    drop: () =>
-      admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
-        () => undefined,
-      ),
-  };
+  return testDatabase(name);
 }
