@@ -132,7 +132,38 @@ describe('sales', () => {
         payments: [{ method: 'card', amount: 10001 }],
       });
       expect(over.statusCode).toBe(422);
+      expect(over.json().code).toBe('PAYMENT_MISMATCH');
+      const splitOver = await postSale(api, cashier, {
+        storeId: storeA,
+        items: [{ productId, quantity: 1 }],
+        payments: [
+          { method: 'mpesa', amount: 6000, reference: 'QK12345678' },
+          { method: 'card', amount: 4001 },
+        ],
+      });
+      expect(splitOver.statusCode).toBe(422);
+      expect(splitOver.json().code).toBe('PAYMENT_MISMATCH');
+      const none = await postSale(api, cashier, {
+        storeId: storeA,
+        items: [{ productId, quantity: 1 }],
+        payments: [],
+      });
+      expect(none.statusCode).toBe(422);
+      expect(none.json().code).toBe('PAYMENT_MISMATCH');
       expect(await stockOf(api, storeA, productId)).toMatchObject({ quantity: 5 });
+    });
+
+    it('records a sale whose total is 0 (discounted in full) with no payment and no change', async () => {
+      const productId = await seedProduct(api, { unitPrice: 500 });
+      await receiveStock(api, storeA, productId, 5);
+      const free = await postSale(api, cashier, {
+        storeId: storeA,
+        items: [{ productId, quantity: 1, discount: 500 }],
+        payments: [],
+      });
+      expect(free.statusCode).toBe(201);
+      expect(free.json()).toMatchObject({ total: 0, paid: 0, change: 0, payments: [] });
+      expect(await stockOf(api, storeA, productId)).toMatchObject({ quantity: 4 });
     });
 
     it('validates the request with a field for each problem', async () => {

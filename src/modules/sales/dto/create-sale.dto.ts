@@ -84,9 +84,11 @@ export class CreateSaleDto {
   @Type(() => SaleItemDto)
   items: SaleItemDto[];
 
-  @ApiProperty({ type: [PaymentDto] })
+  @ApiProperty({
+    type: [PaymentDto],
+    description: 'Empty only when the total is 0 (items discounted in full or free)',
+  })
   @IsArray()
-  @ArrayMinSize(1)
   @ArrayMaxSize(10)
   @ValidateNested({ each: true })
   @Type(() => PaymentDto)
