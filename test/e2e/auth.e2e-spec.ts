@@ -273,6 +273,14 @@ describe('auth', () => {
     it('logout makes the access and refresh tokens fail at once', async () => {
       const user = await seedUser(api, 'manager');
       const tokens = await login(api, user.username);
+      const withFields = await api.request({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: bearer(tokens.accessToken),
+        payload: { all: true },
+      });
+      expect(withFields.statusCode).toBe(400); // logout takes no body: an unknown field
+      expect((await me(tokens.accessToken)).statusCode).toBe(200);
       const logout = await api.request({
         method: 'POST',
         url: '/api/v1/auth/logout',

@@ -158,6 +158,25 @@ describe('transfers between stores', () => {
       expect((await stockOf(api, source, short)).quantity).toBe(0);
     });
 
+    it('refuses fields in the body of approve and cancel, which take none (400), and does nothing', async () => {
+      const { id, productId } = await pending(2, 10);
+      for (const action of ['approve', 'cancel'] as const) {
+        const response = await api.request({
+          method: 'POST',
+          url: `/api/v1/transfers/${id}/${action}`,
+          headers: bearer(world.tokens.admin),
+          payload: { force: true },
+        });
+        expectError(response, 400, 'VALIDATION_FAILED');
+        expect(response.json().details).toEqual([
+          { field: 'force', problems: ['property force should not exist'] },
+        ]);
+      }
+      expect((await getTransfer(api, world.tokens.admin, id)).json().status).toBe('pending');
+      expect((await stockOf(api, source, productId)).quantity).toBe(10);
+      expect((await act('admin', id, 'approve')).statusCode).toBe(200); // no body: fine
+    });
+
     it('refuses to approve once either store was deactivated (409 INVALID_STATE); it can still be rejected', async () => {
       const closing = await seedTransferWorld(api);
       for (const closed of ['dest', 'source'] as const) {

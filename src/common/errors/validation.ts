@@ -38,9 +38,10 @@ function fieldsWithNul(root: unknown, rootField: string): string[] | 'tooDeep' {
 }
 
 /**
- * The global pipe: class-validator DTOs (unknown fields rejected), plus two checks it lacks:
- * a JSON `null` body is not an object, and no string anywhere in the body, query or path
- * may contain a NUL character (it would reach PostgreSQL and fail there as a 500).
+ * The global pipe: class-validator DTOs (unknown fields rejected), plus checks it lacks: a
+ * body must be a JSON object (not `null`, a string or an array), no string anywhere in the
+ * body, query or path may contain a NUL character (it would reach PostgreSQL and fail there as
+ * a 500), and nothing may nest deeper than MAX_DEPTH.
  */
 class ApiValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -62,7 +63,9 @@ class ApiValidationPipe extends ValidationPipe {
           })),
         );
     }
-    if (metadata.type === 'body' && value === null && this.toValidate(metadata))
+    const notAnObject =
+      value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value));
+    if (metadata.type === 'body' && notAnObject && this.toValidate(metadata))
       throw new ValidationFailedError([
         { field: 'body', problems: ['body must be a JSON object'] },
       ]);

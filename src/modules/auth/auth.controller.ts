@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta } from '../../common/auth/decorators';
+import { EmptyBody } from '../../common/http/empty-body';
 import { Public } from '../../common/http/public.decorator';
 import { UserResponse } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
@@ -52,7 +53,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'End the session: its access and refresh tokens stop working at once' })
-  logout(@CurrentUser() user: AuthUser, @ClientMeta() meta: RequestMeta) {
+  logout(@CurrentUser() user: AuthUser, @ClientMeta() meta: RequestMeta, @Body() _body: EmptyBody) {
     return this.auth.logout(user, meta);
   }
 

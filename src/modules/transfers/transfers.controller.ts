@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { ClientMeta, CurrentUser, RequestMeta, Roles } from '../../common/auth/decorators';
+import { EmptyBody } from '../../common/http/empty-body';
 import { UuidParam } from '../../common/validators/uuid-param.pipe';
 import { CreateTransferDto, RejectTransferDto } from './dto/create-transfer.dto';
 import { ListTransfersQueryDto } from './dto/list-transfers.dto';
@@ -71,6 +72,7 @@ export class TransfersController {
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @ClientMeta() meta: RequestMeta,
+    @Body() _body: EmptyBody,
   ) {
     return this.transfers.approve(user, id, meta);
   }
@@ -102,6 +104,7 @@ export class TransfersController {
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @ClientMeta() meta: RequestMeta,
+    @Body() _body: EmptyBody,
   ) {
     return this.transfers.cancel(user, id, meta);
   }

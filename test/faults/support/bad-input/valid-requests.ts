@@ -153,13 +153,18 @@ export function validRequests(world: BadInputWorld): Record<string, ValidRequest
     'POST /api/v1/transfers/{id}/approve': {
       callers: ['admin', 'manager'],
       pathParams: { id: transferId },
+      body: {},
     },
     'POST /api/v1/transfers/{id}/reject': {
       callers: ['admin', 'manager'],
       pathParams: { id: transferId },
       body: { reason: 'We need this stock ourselves' },
     },
-    'POST /api/v1/transfers/{id}/cancel': { callers: everyone, pathParams: { id: transferId } },
+    'POST /api/v1/transfers/{id}/cancel': {
+      callers: everyone,
+      pathParams: { id: transferId },
+      body: {},
+    },
     'GET /api/v1/reports/sales-summary': { callers: admin },
     'GET /api/v1/reports/top-products': { callers: admin },
     'GET /api/v1/reports/cashiers': { callers: admin },
