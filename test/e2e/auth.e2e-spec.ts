@@ -350,9 +350,7 @@ describe('auth', () => {
     });
 
     it('a sign-in whose password check overlaps an admin’s password reset gets no session', async () => {
-      const admin = await seedUser(api, 'admin');
       const cashier = await seedUser(api, 'cashier', [await seedStore(api)]);
-      const adminTokens = await login(api, admin.username);
       const dataSource = api.app.get(DataSource);
       // The reset is under way: the user's row is locked and changed, not yet committed.
       const reset = dataSource.createQueryRunner();
@@ -375,7 +373,6 @@ describe('auth', () => {
         [cashier.id],
       );
       expect(sessions).toBe(0);
-      expect(adminTokens.accessToken).toBeTruthy();
     });
   });
 

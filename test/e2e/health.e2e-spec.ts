@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { ShutdownState } from '../../src/modules/health/shutdown-state';
 import { startTestApp, TestApp } from '../support/app';
 import { freePort } from '../support/free-port';
@@ -31,6 +32,27 @@ describe('health and readiness', () => {
           shutdown: { status: 'up' },
         },
       });
+    });
+
+    it('GET /ready is 503 naming the migration the code expects and the database lacks', async () => {
+      const dataSource = api.app.get(DataSource);
+      const [last] = await dataSource.query(`SELECT * FROM migrations ORDER BY id DESC LIMIT 1`);
+      await dataSource.query(`DELETE FROM migrations WHERE id = $1`, [last.id]);
+      try {
+        const response = await api.request({ method: 'GET', url: '/ready' });
+        expect(response.statusCode).toBe(503);
+        expect(response.json().details.migrations).toEqual({
+          status: 'down',
+          pending: [last.name],
+        });
+      } finally {
+        await dataSource.query(`INSERT INTO migrations (id, timestamp, name) VALUES ($1, $2, $3)`, [
+          last.id,
+          last.timestamp,
+          last.name,
+        ]);
+      }
+      expect((await api.request({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
     });
 
     it('health probes need no token and are outside /api/v1', async () => {

@@ -325,6 +325,36 @@ describe('inventory', () => {
       });
     });
 
+    it('a store-level reorder level decides the low-stock flag and the alert, over the product’s', async () => {
+      const productId = await seedProduct(api, { reorderLevel: 1 });
+      const level = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/stores/${storeA}/inventory/${productId}`,
+        headers: bearer(manager),
+        payload: { reorderLevel: 4 },
+      });
+      expect(level.statusCode).toBe(200);
+      await adjust(manager, storeA, { productId, delta: 6, reason: 'receiving' });
+      await adjust(manager, storeA, { productId, delta: -3, reason: 'damage' }); // 3: at or below 4
+      const listed = await api.request({
+        method: 'GET',
+        url: `/api/v1/stores/${storeA}/inventory?lowStock=true&pageSize=200`,
+        headers: bearer(manager),
+      });
+      expect(
+        listed.json().data.find((row: { productId: string }) => row.productId === productId),
+      ).toMatchObject({ quantity: 3, reorderLevel: 4, lowStock: true });
+      const alerts = await api.app
+        .get(DataSource)
+        .query(
+          `SELECT payload FROM outbox WHERE type = 'low_stock' AND payload->>'productId' = $1`,
+          [productId],
+        );
+      expect(alerts.map((row: { payload: object }) => row.payload)).toEqual([
+        expect.objectContaining({ storeId: storeA, quantity: 3, reorderLevel: 4 }),
+      ]);
+    });
+
     it('exports inventory and the ledger as CSV', async () => {
       const productId = await seedProduct(api, { name: '=cmd|calc, "quoted"' });
       await adjust(manager, storeA, { productId, delta: 4, reason: 'receiving' });
