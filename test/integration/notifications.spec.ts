@@ -388,6 +388,21 @@ describe('low-stock notifications', () => {
       expect((await outboxRow(api, id)).delivered_at).not.toBeNull();
     });
 
+    it('sends to the store’s managers whether or not its list names them', async () => {
+      const fixture = await seedFixture(api);
+      const [listed, managerEmail] = fixture.recipients;
+      await api.app
+        .get(DataSource)
+        .query('UPDATE stores SET low_stock_emails = $2 WHERE id = $1', [
+          fixture.storeId,
+          [listed],
+        ]);
+      const id = await writeAlert(api, fixture);
+      await expect(delivery.deliver(id)).resolves.toBe('delivered');
+      const [mail] = smtp.withMessageId(`<${id}@pos.local>`);
+      expect(mail.recipients.sort()).toEqual([listed, managerEmail].sort());
+    });
+
     it('settles, without retrying, a row whose every recipient does not exist (550 5.1.1)', async () => {
       const fixture = await seedFixture(api);
       const id = await writeAlert(api, fixture);
