@@ -83,6 +83,43 @@ describe('sales under concurrency and retries', () => {
     expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
   });
 
+  it('a sale that fails after taking its receipt number gives the number back', async () => {
+    // Fails the sale's own statement after the counter was bumped (a test-only trigger).
+    await dataSource.query(`
+      CREATE FUNCTION fail_marked_payment() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'test: payment refused after numbering'; END $$;
+      CREATE TRIGGER fail_marked_payment BEFORE INSERT ON sale_payments FOR EACH ROW
+        WHEN (NEW.reference = 'FAIL-AFTER-NUMBERING') EXECUTE FUNCTION fail_marked_payment();`);
+    try {
+      const productId = await seedProduct(api, { unitPrice: 100 });
+      await receiveStock(api, storeId, productId, 30);
+      const before = (await receiptNumbers()).length;
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          postSale(api, cashier, {
+            storeId,
+            items: [{ productId, quantity: 1 }],
+            payments: [
+              i % 2 === 0
+                ? { method: 'card', amount: 100, reference: 'FAIL-AFTER-NUMBERING' }
+                : { method: 'cash', amount: 100 },
+            ],
+          }),
+        ),
+      );
+      const statuses = responses.map((response) => response.statusCode);
+      expect(statuses.filter((status) => status === 201)).toHaveLength(10);
+      expect(statuses.filter((status) => status === 500)).toHaveLength(10);
+      const numbers = await receiptNumbers();
+      expect(numbers).toHaveLength(before + 10);
+      expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
+      expect((await stockOf(api, storeId, productId)).quantity).toBe(20);
+    } finally {
+      await dataSource.query(`DROP TRIGGER fail_marked_payment ON sale_payments;
+                              DROP FUNCTION fail_marked_payment();`);
+    }
+  });
+
   it('concurrent multi-line sales over overlapping products never deadlock', async () => {
     // A deadlock is retried (so every sale may still succeed): PostgreSQL's count tells.
     const deadlocks = async () => {
