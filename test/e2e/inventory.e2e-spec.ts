@@ -325,6 +325,31 @@ describe('inventory', () => {
       });
     });
 
+    it('lists a product taken off sale while the store still holds some, not once it holds none', async () => {
+      const store = await seedStore(api);
+      const held = await seedProduct(api, { name: 'Yy held' });
+      const gone = await seedProduct(api, { name: 'Yy gone' });
+      await adjust(admin, store, { productId: held, delta: 7, reason: 'receiving' });
+      for (const productId of [held, gone]) {
+        const off = await api.request({
+          method: 'PATCH',
+          url: `/api/v1/products/${productId}`,
+          headers: bearer(admin),
+          payload: { active: false },
+        });
+        expect(off.statusCode).toBe(200);
+      }
+      const listed = await api.request({
+        method: 'GET',
+        url: `/api/v1/stores/${store}/inventory?search=yy`,
+        headers: bearer(admin),
+      });
+      expect(listed.json()).toMatchObject({
+        total: 1,
+        data: [{ productId: held, quantity: 7 }],
+      });
+    });
+
     it('a store-level reorder level decides the low-stock flag and the alert, over the product’s', async () => {
       const productId = await seedProduct(api, { reorderLevel: 1 });
       const level = await api.request({

@@ -140,7 +140,8 @@ export class InventoryReadService {
       ${this.inventoryFrom}`;
 
   private inventoryFilter(storeId: string, query: InventoryQueryDto): Filter {
-    const conditions = ['p.active'];
+    // A product taken off sale still counts while the store holds some (the valuation counts it).
+    const conditions = ['(p.active OR COALESCE(i.quantity, 0) <> 0)'];
     const parameters: unknown[] = [storeId];
     if (query.search) {
       parameters.push(containsPattern(query.search.toLowerCase()));
