@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, login, seedStore, seedUser, TEST_PASSWORD } from '../support/auth';
-import { eventually } from '../support/eventually';
+import { waitForLockWaiters } from '../support/pg-activity';
 
 function randomIp(): string {
   return `10.${[0, 0, 0].map(() => randomBytes(1)[0] % 250).join('.')}`;
@@ -39,15 +39,6 @@ describe('auth', () => {
 
   const refreshWith = (refreshToken: string) =>
     api.request({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
-
-  const someoneWaitsOnALock = () =>
-    eventually(async () => {
-      const [{ waiting }] = await api.app.get(DataSource).query(
-        `SELECT count(*)::int AS waiting FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      expect(waiting).toBeGreaterThan(0);
-    });
 
   const auditActions = async (username: string) =>
     (
@@ -361,7 +352,7 @@ describe('auth', () => {
         await reset.query(`UPDATE users SET password_hash = 'reset' WHERE id = $1`, [cashier.id]);
         signIn = loginAttempt(cashier.username, TEST_PASSWORD);
         // The sign-in checked the old, committed password; wait until it stands at the row.
-        await someoneWaitsOnALock();
+        await waitForLockWaiters(dataSource);
         await reset.commitTransaction();
       } finally {
         if (reset.isTransactionActive) await reset.rollbackTransaction();
@@ -395,7 +386,7 @@ describe('auth', () => {
           headers: bearer(tokens.accessToken),
           payload: { currentPassword: TEST_PASSWORD, newPassword: 'chosen-by-the-user' },
         });
-        await someoneWaitsOnALock();
+        await waitForLockWaiters(dataSource);
         await reset.commitTransaction();
       } finally {
         if (reset.isTransactionActive) await reset.rollbackTransaction();

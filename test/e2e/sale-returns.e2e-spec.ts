@@ -4,6 +4,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { bearer, login, seedStore, seedUser, signedIn } from '../support/auth';
 import { receiveStock, seedProduct, stockOf } from '../support/catalog';
 import { postSale, SaleItem } from '../support/sales';
+import { waitForLockWaiters } from '../support/pg-activity';
 
 interface ReturnItem {
   lineId: string;
@@ -54,18 +55,6 @@ describe('sale returns', () => {
 
   const returnedQuantities = (sale: { lines: { returnedQuantity: number }[] }) =>
     sale.lines.map((line) => line.returnedQuantity);
-
-  const waitForLockWaiters = async (count: number) => {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const [{ waiting }] = await dataSource.query(
-        `SELECT count(*)::int AS waiting FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      if (waiting >= count) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`fewer than ${count} sessions ever waited on a lock`);
-  };
 
   const countReturns = async (saleId: string): Promise<number> => {
     const [{ count }] = await dataSource.query(
@@ -385,7 +374,7 @@ describe('sale returns', () => {
       postReturn(manager, sale.id, items, { restock: true }),
       postReturn(admin, sale.id, items, { restock: true }),
     ]);
-    await waitForLockWaiters(2);
+    await waitForLockWaiters(dataSource, 2);
     await blocker.commitTransaction();
     await blocker.release();
     const responses = await pending;

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IdempotencyCleanup } from '../../src/modules/sales/idempotency-cleanup.service';
 import { startTestApp, TestApp } from '../support/app';
-import { sleep } from '../support/eventually';
 import { bearer, login, seedStore, seedUser, signedIn } from '../support/auth';
 import { receiveStock, seedProduct, stockOf } from '../support/catalog';
 import { postSale } from '../support/sales';
+import { deadlockCount } from '../support/pg-activity';
 
 describe('sales under concurrency and retries', () => {
   let api: TestApp;
@@ -121,15 +121,7 @@ describe('sales under concurrency and retries', () => {
   });
 
   it('concurrent multi-line sales over overlapping products never deadlock', async () => {
-    // A deadlock is retried (so every sale may still succeed): PostgreSQL's count tells.
-    const deadlocks = async () => {
-      await sleep(1200); // backends report their statistics after a second idle
-      const [row] = await dataSource.query(
-        `SELECT deadlocks::int AS count FROM pg_stat_database WHERE datname = current_database()`,
-      );
-      return row.count as number;
-    };
-    const before = await deadlocks();
+    const before = await deadlockCount(dataSource);
     const products = [
       await seedProduct(api),
       await seedProduct(api),
@@ -154,7 +146,7 @@ describe('sales under concurrency and retries', () => {
       expect(stock.quantity).toBe(stock.ledger);
       expect(stock.quantity).toBe(1000 - 45); // each product is in 3 of every 4 sales
     }
-    expect(await deadlocks()).toBe(before);
+    expect(await deadlockCount(dataSource)).toBe(before);
   });
 
   describe('Idempotency-Key', () => {

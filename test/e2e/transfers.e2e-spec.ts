@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer } from '../support/auth';
-import { sleep } from '../support/eventually';
 import { receiveStock, stockOf } from '../support/catalog';
+import { deadlockCount } from '../support/pg-activity';
 import {
   decideTransfer,
   expectError,
@@ -329,14 +329,7 @@ describe('transfers between stores', () => {
 
     it('transfers of the same products in opposite directions approved at once both complete, without a deadlock', async () => {
       const dataSource = api.app.get(DataSource);
-      const deadlocks = async () => {
-        await sleep(1200); // backends report their statistics after a second idle
-        const [row] = await dataSource.query(
-          `SELECT deadlocks::int AS count FROM pg_stat_database WHERE datname = current_database()`,
-        );
-        return row.count as number;
-      };
-      const before = await deadlocks();
+      const before = await deadlockCount(dataSource);
       for (let round = 0; round < 5; round++) {
         const products = [await stocked(20), await stocked(20)];
         for (const productId of products) await receiveStock(api, dest, productId, 20);
@@ -362,7 +355,7 @@ describe('transfers between stores', () => {
           }
         }
       }
-      expect(await deadlocks()).toBe(before);
+      expect(await deadlockCount(dataSource)).toBe(before);
     });
   });
 });
