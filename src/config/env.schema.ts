@@ -5,7 +5,6 @@ import {
   IsEmail,
   IsIn,
   IsInt,
-  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -15,6 +14,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { IsPercentage } from '../common/validators/fields';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../common/validators/username';
 
 /** The value `.env.example` ships with: production refuses to start with it. */
@@ -232,7 +232,7 @@ export class EnvironmentVariables {
   SEED_DEMO_DATA?: boolean;
 
   /** VAT of the `standard` tax class, percent with up to two decimals (Kenya: 16). */
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsPercentage()
   @Min(0)
   @Max(100)
   VAT_STANDARD_RATE: number = 16;

@@ -329,6 +329,30 @@ describe('users and stores', () => {
       );
     });
 
+    it('refuses a commission rate written without a decimal point but below 0.01 %', async () => {
+      const created = await call('admin', 'POST', '/users', {
+        username: `c${randomBytes(3).toString('hex')}`,
+        password: 'a-long-password',
+        fullName: 'Tiny Rate',
+        role: 'admin',
+        storeIds: [],
+        commissionRate: 5e-7,
+      });
+      expect(created.statusCode).toBe(400);
+      expect(created.json().details).toEqual([
+        {
+          field: 'commissionRate',
+          problems: ['commissionRate must be a percentage with at most 2 decimals'],
+        },
+      ]);
+      const target = (await call('admin', 'GET', '/users?pageSize=1')).json().data[0];
+      const updated = await call('admin', 'PATCH', `/users/${target.id}`, {
+        commissionRate: -5e-7,
+      });
+      expect(updated.statusCode).toBe(400);
+      expect(updated.json().code).toBe('VALIDATION_FAILED');
+    });
+
     it('refuses stores that do not exist and a cashier with no store', async () => {
       const base = { password: 'a-long-password', fullName: 'X', role: 'cashier' };
       const unknown = await call('admin', 'POST', '/users', {

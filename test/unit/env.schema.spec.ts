@@ -137,6 +137,13 @@ describe('empty, inconsistent and out-of-range settings', () => {
     });
   });
 
+  it('refuses a VAT rate with more than two decimals, also one written as 5e-7', () => {
+    expect(validateEnv({ VAT_STANDARD_RATE: '16.5' }).VAT_STANDARD_RATE).toBe(16.5);
+    for (const rate of ['16.555', '5e-7', '-1', '101']) {
+      expect(problemsOf({ VAT_STANDARD_RATE: rate }).join('\n')).toMatch(/VAT_STANDARD_RATE/);
+    }
+  });
+
   it('refuses a statement timeout that a lock wait would reach first (0 turns it off)', () => {
     const problem =
       'DATABASE_STATEMENT_TIMEOUT_MS must be 0 or greater than DATABASE_LOCK_TIMEOUT_MS';

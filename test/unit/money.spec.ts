@@ -1,6 +1,7 @@
 import {
   divideRoundHalfUp,
   includedVat,
+  isTwoDecimalPercent,
   percentOf,
   percentToBasisPoints,
 } from '../../src/common/money/money';
@@ -39,6 +40,17 @@ describe('money math', () => {
     expect(percentToBasisPoints(0.07)).toBe(7);
     expect(() => percentToBasisPoints(2.555)).toThrow(RangeError);
     expect(() => percentToBasisPoints(-1)).toThrow(RangeError);
+    expect(() => percentToBasisPoints(5e-7)).toThrow(RangeError);
+  });
+
+  it('tells percentages with at most two decimals, whatever their string form', () => {
+    for (const valid of [0, 16, 2.5, 0.07, 2.55, 99.99, 100]) {
+      expect(isTwoDecimalPercent(valid)).toBe(true);
+    }
+    // 5e-7 and 1e-21 have no '.' in their string form: class-validator's maxDecimalPlaces threw on them.
+    for (const invalid of [2.555, 0.001, 5e-7, -5e-7, 1e-21, -1, NaN, Infinity, '16', null]) {
+      expect(isTwoDecimalPercent(invalid)).toBe(false);
+    }
   });
 
   it('takes a percentage of an amount, rounding half up', () => {

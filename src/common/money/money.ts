@@ -11,13 +11,23 @@ export function divideRoundHalfUp(numerator: bigint, denominator: bigint): bigin
   return (2n * numerator + denominator) / (2n * denominator);
 }
 
+/** A finite, non-negative number with at most two decimals (16, 2.5, 0.07; not 2.555 or 5e-7). */
+export function isTwoDecimalPercent(value: unknown): value is number {
+  return (
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= 0 &&
+    // k / 100 is the double nearest to the decimal k/100, the same one its literal gives.
+    Math.round(value * 100) / 100 === value
+  );
+}
+
 /** Percent with up to two decimals (16, 2.5) → basis points (1600, 250). */
 export function percentToBasisPoints(percent: number): number {
-  const basisPoints = Math.round(percent * 100);
-  if (!Number.isFinite(percent) || percent < 0 || Math.abs(basisPoints - percent * 100) > 1e-6) {
+  if (!isTwoDecimalPercent(percent)) {
     throw new RangeError(`${percent} is not a percentage with at most two decimals`);
   }
-  return basisPoints;
+  return Math.round(percent * 100);
 }
 
 /** The VAT inside a VAT-inclusive amount: round-half-up(amount × rate / (100 + rate)). */

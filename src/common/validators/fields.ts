@@ -7,6 +7,7 @@ import {
   ValidateIf,
   ValidationOptions,
 } from 'class-validator';
+import { isTwoDecimalPercent } from '../money/money';
 
 const lowerCase = (value: unknown): unknown =>
   typeof value === 'string' ? value.toLowerCase() : value;
@@ -45,6 +46,25 @@ export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
           isISO8601(value, { strict: true }) &&
           !Number.isNaN(Date.parse(value)),
       },
+    });
+}
+
+/**
+ * A percentage with at most two decimals, not negative. class-validator's
+ * `IsNumber({ maxDecimalPlaces })` counts the digits after the '.' of the number's string form,
+ * and throws (a 500) on numbers JavaScript writes without one, such as 5e-7.
+ */
+export function IsPercentage(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isPercentage',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: `${String(propertyName)} must be a percentage with at most 2 decimals`,
+        ...options,
+      },
+      validator: { validate: (value: unknown) => isTwoDecimalPercent(value) },
     });
 }
 

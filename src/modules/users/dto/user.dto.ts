@@ -5,7 +5,6 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
-  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -13,7 +12,13 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { IsId, UnlessAbsent, Chars, MaxChars } from '../../../common/validators/fields';
+import {
+  IsId,
+  IsPercentage,
+  UnlessAbsent,
+  Chars,
+  MaxChars,
+} from '../../../common/validators/fields';
 import { Role, ROLES } from '../../../common/auth/auth-user';
 import { PageQueryDto } from '../../../common/pagination/pagination';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../../../common/validators/username';
@@ -62,7 +67,7 @@ export class CreateUserDto {
     description: 'Percent of the ex-VAT total, up to 2 decimals',
   })
   @UnlessAbsent()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsPercentage()
   @Min(0)
   @Max(100)
   commissionRate?: number;
@@ -95,7 +100,7 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({ example: 2.5 })
   @UnlessAbsent()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsPercentage()
   @Min(0)
   @Max(100)
   commissionRate?: number;
