@@ -135,11 +135,16 @@ export function checkDatabasePassword(env: RawEnv): CheckResult {
 }
 
 export function checkTrustProxy(env: RawEnv): CheckResult {
-  const on = ['true', '1', 'yes', 'on'].includes((env.TRUST_PROXY ?? '').trim().toLowerCase());
-  return on
+  const value = (env.TRUST_PROXY ?? '').trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value))
+    return pass(
+      'client IPs behind a proxy',
+      'TRUST_PROXY=true: the API port must be reachable only through a proxy that replaces X-Forwarded-For',
+    );
+  return !['', 'false', '0', 'no', 'off'].includes(value)
     ? pass(
         'client IPs behind a proxy',
-        'TRUST_PROXY=true: the API port must be reachable only through the proxy',
+        `TRUST_PROXY=${env.TRUST_PROXY?.trim()}: the client is the right-most X-Forwarded-For address outside these proxies`,
       )
     : warn(
         'client IPs behind a proxy',

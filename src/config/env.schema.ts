@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -11,6 +12,7 @@ import {
   Max,
   Min,
   MinLength,
+  registerDecorator,
   validateSync,
   ValidationError,
 } from 'class-validator';
@@ -46,6 +48,38 @@ const toList = ({ obj, key }: RawField) => {
         .filter(Boolean)
     : value;
 };
+const toTrustedProxies = (field: RawField) => {
+  const flag = toBoolean(field);
+  return typeof flag === 'boolean' ? flag : toList(field);
+};
+const PROXY_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+function isProxyAddress(item: string): boolean {
+  if (PROXY_PRESETS.includes(item)) return true;
+  const [address, prefix, ...rest] = item.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+function IsTrustProxy(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isTrustProxy',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message:
+          'TRUST_PROXY must be true, false, or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.0/8,loopback)',
+      },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'boolean' ||
+          (Array.isArray(value) &&
+            value.length > 0 &&
+            value.every((item) => typeof item === 'string' && isProxyAddress(item))),
+      },
+    });
+}
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 /** Node runs a longer timer at once (after 1 ms), and PostgreSQL's timeouts are int milliseconds. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -276,9 +310,15 @@ export class EnvironmentVariables {
   @Min(1024)
   BODY_LIMIT_BYTES: number = 1_048_576;
 
-  @Transform(toBoolean)
-  @IsBoolean()
-  TRUST_PROXY: boolean = false;
+  /**
+   * false, true (every hop: only behind a proxy that replaces X-Forwarded-For), or the proxies'
+   * addresses and CIDR ranges (`loopback`, `linklocal`, `uniquelocal` too): the client is the
+   * right-most address in X-Forwarded-For that is not one of them, which holds behind load
+   * balancers that append to the header.
+   */
+  @Transform(toTrustedProxies)
+  @IsTrustProxy()
+  TRUST_PROXY: boolean | string[] = false;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { seedUser, TEST_PASSWORD } from '../support/auth';
 import { createEmptyDatabase, TestDatabase } from '../support/database';
@@ -105,6 +106,67 @@ describe('login throttling', () => {
       expect(
         (await attempt(api, 'yet-another-user', 'wrong-password', randomIp())).statusCode,
       ).toBe(401);
+    });
+  });
+
+  describe('behind proxies (TRUST_PROXY)', () => {
+    const failedLoginIps = async (api: TestApp, username: string): Promise<string[]> => {
+      const rows: { ip: string }[] = await api.app
+        .get(DataSource)
+        .query(
+          `SELECT ip FROM audit_logs WHERE action = 'auth.login_failed' AND username = $1 ORDER BY occurred_at`,
+          [username],
+        );
+      return rows.map((row) => row.ip);
+    };
+    const viaProxy = (api: TestApp, username: string, forwardedFor: string) =>
+      api.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username, password: 'wrong-password' },
+        remoteAddress: '10.9.0.5',
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
+
+    describe('set to the load balancers that append to X-Forwarded-For', () => {
+      let api: TestApp;
+      beforeAll(async () => {
+        api = await startTestApp({ env: { TRUST_PROXY: '10.9.0.0/16, loopback' } });
+      });
+      afterAll(() => api.close());
+
+      it('takes the client from the right: an address the client forged does not count', async () => {
+        const user = await seedUser(api, 'cashier');
+        for (let i = 1; i <= 5; i++) {
+          // The client sent "X-Forwarded-For: 198.51.100.i"; two balancers appended to it.
+          const response = await viaProxy(
+            api,
+            user.username,
+            `198.51.100.${i}, 203.0.113.7, 10.9.0.4`,
+          );
+          expect(response.statusCode).toBe(401);
+        }
+        expect((await viaProxy(api, user.username, '198.51.100.6, 203.0.113.7')).statusCode).toBe(
+          429,
+        );
+        expect(await failedLoginIps(api, user.username)).toEqual(Array(5).fill('203.0.113.7'));
+      });
+    });
+
+    describe('set to true behind a proxy that replaces the header', () => {
+      let api: TestApp;
+      beforeAll(async () => {
+        api = await startTestApp({ env: { TRUST_PROXY: 'true' } });
+      });
+      afterAll(() => api.close());
+
+      it('takes the forwarded address, and the peer address when the header holds no address', async () => {
+        const user = await seedUser(api, 'cashier');
+        expect((await viaProxy(api, user.username, '203.0.113.9')).statusCode).toBe(401);
+        // Longer than the ip columns: the failed login was a 500 and went unaudited.
+        expect((await viaProxy(api, user.username, 'x'.repeat(100))).statusCode).toBe(401);
+        expect(await failedLoginIps(api, user.username)).toEqual(['203.0.113.9', '10.9.0.5']);
+      });
     });
   });
 

@@ -137,6 +137,19 @@ describe('empty, inconsistent and out-of-range settings', () => {
     });
   });
 
+  it("reads TRUST_PROXY as a yes/no or as the proxies' addresses and ranges", () => {
+    expect(validateEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(validateEnv({ TRUST_PROXY: 'off' }).TRUST_PROXY).toBe(false);
+    expect(
+      validateEnv({ TRUST_PROXY: ' 10.0.0.0/8, 192.168.1.7 ,fd00::/8,loopback' }).TRUST_PROXY,
+    ).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
+    for (const value of ['maybe', '10.0.0.0/33', '10.0.0.300', 'fd00::/129', '10.0.0.0/8/1', ',']) {
+      expect(problemsOf({ TRUST_PROXY: value }).join('\n')).toMatch(
+        /TRUST_PROXY must be true, false, or/,
+      );
+    }
+  });
+
   it('refuses a VAT rate with more than two decimals, also one written as 5e-7', () => {
     expect(validateEnv({ VAT_STANDARD_RATE: '16.5' }).VAT_STANDARD_RATE).toBe(16.5);
     for (const rate of ['16.555', '5e-7', '-1', '101']) {

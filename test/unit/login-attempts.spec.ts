@@ -22,6 +22,21 @@ describe('LoginAttempts in process memory', () => {
     expect(await attempts.begin('10.0.0.1', 'mili')).toBe(0);
   });
 
+  it('counts an IPv6 client by its /64, so changing address within it starts no new count', async () => {
+    const attempts = attemptsInMemory();
+    for (let host = 1; host <= 5; host++) {
+      expect(await attempts.begin(`2001:db8:0:1::${host}`, 'mili')).toBe(0);
+      const lockedForMs = await attempts.failed(`2001:db8:0:1::${host}`, 'mili');
+      expect(lockedForMs).toBe(host < 5 ? 0 : 300_000);
+    }
+    expect(await attempts.begin('2001:db8:0:1:ffff::6', 'mili')).toBeGreaterThan(0);
+    expect(await attempts.begin('2001:db8:0:2::1', 'mili')).toBe(0); // another /64
+    expect(await attempts.begin('10.0.0.1', 'mili')).toBe(0);
+    await attempts.failed('::ffff:10.0.0.1', 'mili'); // the same IPv4 client, IPv4-mapped
+    for (let i = 0; i < 3; i++) await attempts.failed('10.0.0.1', 'mili');
+    expect(await attempts.failed('10.0.0.1', 'mili')).toBe(300_000);
+  });
+
   it('forgets attempts that never reported back 60 s after the first began, retries or not', async () => {
     const attempts = attemptsInMemory();
     for (let i = 0; i < 5; i++) await attempts.begin('10.0.0.1', 'mili'); // never settled

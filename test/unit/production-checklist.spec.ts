@@ -104,9 +104,14 @@ describe('production checklist', () => {
     expect(result.detail).toMatch(reason);
   });
 
-  it('warns about TRUST_PROXY=false (right only without a proxy) and passes true', () => {
+  it('warns about TRUST_PROXY=false (right only without a proxy), passes true or a proxy list', () => {
     expect(checkTrustProxy({}).status).toBe('warn');
     expect(checkTrustProxy({ TRUST_PROXY: 'true' }).status).toBe('pass');
+    expect(checkTrustProxy({ TRUST_PROXY: 'off' }).status).toBe('warn');
+    expect(checkTrustProxy({ TRUST_PROXY: '10.0.0.0/8' })).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/right-most X-Forwarded-For address outside these proxies/),
+    });
   });
 
   it('wants a backup newer than 26 hours', () => {

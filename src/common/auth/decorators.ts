@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser, Role } from './auth-user';
@@ -25,13 +26,21 @@ export interface RequestMeta {
   requestId: string;
 }
 
+/**
+ * Fastify's request.ip, which honours X-Forwarded-For when TRUST_PROXY says so. The header's
+ * entries are not checked to be addresses: one that is not (a forged or broken header) gives
+ * way to the connection's own peer address.
+ */
+export function clientAddress(request: FastifyRequest): string {
+  return isIP(request.ip) !== 0 ? request.ip : (request.socket.remoteAddress ?? 'unknown');
+}
+
 export const ClientMeta = createParamDecorator(
   (_data: unknown, context: ExecutionContext): RequestMeta => {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const agent = request.headers['user-agent'];
     return {
-      // Fastify's request.ip honours X-Forwarded-For only when TRUST_PROXY is set.
-      ip: request.ip,
+      ip: clientAddress(request),
       userAgent: typeof agent === 'string' ? agent.slice(0, 500) : null,
       requestId: String(request.id),
     };

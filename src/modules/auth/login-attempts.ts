@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { normalizeIp } from '@nestjs/throttler';
 import { isRedisReady, OptionalRedis, REDIS } from '../../common/redis/redis.module';
 import type { Env } from '../../config/env.schema';
 
@@ -234,6 +235,10 @@ export class LoginAttempts {
   }
 }
 
+/**
+ * An IPv6 client counts by its /64, as the per-IP throttler counts it: one subscriber or
+ * server usually holds a whole /64, and could otherwise take five tries per address.
+ */
 function keyOf(ip: string, username: string): string {
-  return `${ip}|${username.toLowerCase()}`;
+  return `${normalizeIp(ip)}|${username.toLowerCase()}`;
 }
