@@ -9,6 +9,7 @@ import { sendFrameworkError } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
 import { generateRequestId } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
+import { ShutdownState } from './modules/health/shutdown-state';
 import { validateEnv } from './config/env.schema';
 
 export const API_PREFIX = 'api/v1';
@@ -57,8 +58,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
+  const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    // A keep-alive connection whose request was in flight when the server began to close is not
+    // idle then, so nothing closes it afterwards, and the process would wait on the client.
+    if (shutdown.isShuttingDown) reply.header('Connection', 'close');
   });
 
   fastify.addHook('onRequest', setSecurityHeaders);

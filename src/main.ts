@@ -74,8 +74,10 @@ async function bootstrap(): Promise<void> {
     if (clean) logger.log('Stopped cleanly');
     process.exit(clean ? 0 : 1);
   };
-  process.once('SIGTERM', (signal) => void stop(signal));
-  process.once('SIGINT', (signal) => void stop(signal));
+  // `on`, not `once`: Ctrl-C under npm reaches the process twice (from the terminal and from
+  // npm), and with no listener left the second signal would kill it mid-drain.
+  process.on('SIGTERM', (signal) => void stop(signal));
+  process.on('SIGINT', (signal) => void stop(signal));
 }
 
 bootstrap().catch((error: unknown) => {

@@ -21,22 +21,33 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  // On SIGTERM/SIGINT Nest runs the shutdown hooks: the notifications processor stops taking
-  // jobs and finishes the one in hand (NotificationsProcessor.beforeApplicationShutdown), then
-  // the connections close.
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   // BullMQ's worker.close() never returns while Redis is unreachable. The job in hand is done
   // well within the outbox lease, so after it the process may go: an unacknowledged job runs
   // again and finds its row delivered.
   const deadlineMs = env.OUTBOX_LEASE_MS + 10_000;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => {
-        logger.error(`Shutdown did not finish within ${deadlineMs} ms; exiting`);
-        process.exit(1);
-      }, deadlineMs).unref();
-    });
-  }
+  let stopping = false;
+  // On SIGTERM/SIGINT the shutdown hooks run: the notifications processor stops taking jobs and
+  // finishes the one in hand (NotificationsProcessor.beforeApplicationShutdown), then the
+  // connections close. The listeners stay (not Nest's enableShutdownHooks, which removes them):
+  // Ctrl-C under npm arrives twice, and a second signal with none would kill the process.
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: finishing the job in hand`);
+    setTimeout(() => {
+      logger.error(`Shutdown did not finish within ${deadlineMs} ms; exiting`);
+      process.exit(1);
+    }, deadlineMs).unref();
+    try {
+      await app.close();
+      logger.log('Stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error(`Shutdown failed: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s) => void stop(s));
   await app.init();
   logger.log('Worker started');
 }

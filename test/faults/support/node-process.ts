@@ -24,9 +24,16 @@ export function jwtSecret(): string {
  * An API (`dist/src/main.js`) or worker (`dist/src/worker.js`) process as production runs it,
  * so that a test can SIGKILL it mid-request. Its output is kept for the failure message.
  */
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface Ending {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export class NodeProcess {
   private output = '';
-  private readonly exited: Promise<number | null>;
+  /** Resolves when the process has ended. */
+  readonly exited: Promise<Ending>;
 
   private constructor(
     readonly child: ChildProcess,
@@ -38,7 +45,9 @@ export class NodeProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
   }
 
   static async api(env: ServiceEnv, name = 'api'): Promise<NodeProcess> {
@@ -74,6 +83,11 @@ export class NodeProcess {
     if (!this.running) return;
     this.child.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** Sends a signal and returns at once (stop() waits for the drain). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
   }
 
   /** SIGTERM and the graceful drain. */

@@ -14,6 +14,8 @@ interface Held {
   mail: StalledMail;
   /** The server took responsibility for it (accepted) although the client never heard so. */
   committed: boolean;
+  /** Sends the withheld "250". */
+  reply: () => void;
 }
 
 /**
@@ -56,7 +58,7 @@ export class StallingSmtpSink {
             recipients: session.envelope.rcptTo.map((recipient) => recipient.address),
           };
           if (sink.stalling) {
-            sink.held.set(session.id, { mail, committed: false });
+            sink.held.set(session.id, { mail, committed: false, reply: () => callback() });
             return; // no reply: the client waits until its socket timeout, or its death
           }
           sink.accepted.push(mail);
@@ -89,6 +91,15 @@ export class StallingSmtpSink {
   /** Messages whose DATA was read and whose reply is being withheld. */
   get stalled(): StalledMail[] {
     return [...this.held.values()].map((held) => held.mail);
+  }
+
+  /** Accepts every stalled message and at last answers its sender. */
+  release(): void {
+    for (const [session, held] of this.held) {
+      this.held.delete(session);
+      if (!held.committed) this.accepted.push(held.mail);
+      held.reply();
+    }
   }
 
   /** The server accepts a stalled message, still without answering the client. */

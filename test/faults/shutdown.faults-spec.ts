@@ -1,0 +1,121 @@
+import { Client } from 'pg';
+import { eventually, sleep } from '../support/eventually';
+import { PrivateRedis } from '../support/redis-server';
+import { getOver } from './support/http';
+import { jwtSecret, NodeProcess, ServiceEnv } from './support/node-process';
+import { PrivatePostgres } from './support/private-postgres';
+import { StallingSmtpSink } from './support/stalling-smtp';
+import { startTogether } from './support/start-together';
+import { loginOver, saleOver, seedWorld, StoreWorld } from './support/world';
+
+/**
+ * Ctrl-C on `npm start` reaches the process twice: from the terminal (the whole process group)
+ * and from npm, which forwards the signals it gets to its child. A process that listened with
+ * `once` had no listener left for the second one and was killed by it in the middle of its
+ * drain: requests cut, the embedded database orphaned, the job in hand abandoned. The second
+ * signal here comes while the first one's drain is still waiting on work in flight.
+ */
+describe('the same stop signal twice while draining (Ctrl-C under npm)', () => {
+  let postgres: PrivatePostgres | undefined;
+  let redis: PrivateRedis | undefined;
+  let sink: StallingSmtpSink | undefined;
+  let db: Client | undefined;
+  const processes: NodeProcess[] = [];
+  let env: ServiceEnv;
+  let world: StoreWorld;
+
+  beforeAll(async () => {
+    [postgres, redis, sink] = await Promise.all([
+      PrivatePostgres.start(),
+      PrivateRedis.start(),
+      StallingSmtpSink.start(),
+    ]);
+    db = new Client({ connectionString: postgres.url });
+    await db.connect();
+    env = {
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      SMTP_URL: sink.url,
+      JWT_SECRET: jwtSecret(),
+      OUTBOX_POLL_MS: '200',
+    };
+    world = await seedWorld(postgres.url, { products: 2, stock: 10, reorderLevel: 5 });
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(processes.map((process) => process.kill()));
+    await db?.end();
+    await Promise.allSettled([sink?.stop(), redis?.stop(), postgres?.destroy()]);
+  });
+
+  it('the API answers the sale it was making, reports not ready meanwhile, and exits 0', async () => {
+    const [api] = await startTogether(processes, [
+      NodeProcess.api({ ...env, SHUTDOWN_GRACE_MS: '1000' }, 'api'),
+    ]);
+    const baseUrl = api.baseUrl as string;
+    const token = await loginOver(baseUrl, world.cashierUsernames[0]);
+    const [productId] = world.productIds;
+
+    // Hold the product's stock row, so the sale waits inside its transaction.
+    await db!.query('BEGIN');
+    await db!.query('SELECT 1 FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE', [
+      world.storeId,
+      productId,
+    ]);
+    const sale = saleOver(baseUrl, token, world.storeId, [{ productId, quantity: 1 }]);
+    await eventually(async () => {
+      const waiting = await db!.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      expect(waiting.rowCount).toBe(1);
+    });
+
+    api.signal('SIGINT');
+    await sleep(200);
+    api.signal('SIGINT');
+    await sleep(200);
+    expect(api.running).toBe(true);
+    expect((await getOver(baseUrl, '/ready')).status).toBe(503);
+
+    await sleep(1000); // past the grace period: app.close() now waits for the sale
+    expect(api.running).toBe(true);
+    await db!.query('ROLLBACK');
+    expect((await sale).status).toBe(201);
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+    expect(api.logs).toMatch(/Stopped cleanly/);
+  });
+
+  it('the worker finishes the email it is sending, marks it delivered, and exits 0', async () => {
+    const [api, worker] = await startTogether(processes, [
+      NodeProcess.api(env, 'api-2'),
+      NodeProcess.worker(env, 'worker'),
+    ]);
+    sink!.stall();
+    const token = await loginOver(api.baseUrl as string, world.cashierUsernames[0]);
+    // 10 → 5 units: the second product reaches its reorder level, one alert.
+    const productId = world.productIds[1];
+    const sale = await saleOver(api.baseUrl as string, token, world.storeId, [
+      { productId, quantity: 5 },
+    ]);
+    expect(sale.status).toBe(201);
+    await eventually(() => expect(sink!.stalled).toHaveLength(1), 30_000);
+
+    worker.signal('SIGINT');
+    await sleep(200);
+    worker.signal('SIGINT');
+    await sleep(200);
+    expect(worker.running).toBe(true);
+    sink!.answer();
+    sink!.release();
+
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(worker.logs).toMatch(/Stopped cleanly/);
+    const alert = await db!.query(
+      `SELECT delivered_at IS NOT NULL AS delivered FROM outbox
+        WHERE type = 'low_stock' AND payload->>'productId' = $1`,
+      [productId],
+    );
+    expect(alert.rows).toEqual([{ delivered: true }]);
+    expect(sink!.accepted).toHaveLength(1);
+  });
+});
