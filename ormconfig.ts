@@ -14,4 +14,7 @@ if (!url) {
   );
 }
 
-export default new DataSource(buildDataSourceOptions({ url }));
+// No statement timeout: building an index or backfilling a column on a large table runs
+// longer than a request may. The lock timeout stays, so a migration waiting behind the tills'
+// transactions fails instead of queueing every till behind its lock request.
+export default new DataSource(buildDataSourceOptions({ url, statementTimeoutMs: 0 }));

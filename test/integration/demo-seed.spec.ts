@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DemoSeeder } from '../../src/modules/demo/demo-seeder.service';
 import { startTestApp, TestApp } from '../support/app';
+import { seedUser } from '../support/auth';
 
 describe('demo data for npm start', () => {
   let api: TestApp;
@@ -35,5 +37,47 @@ describe('demo data for npm start', () => {
     });
     expect(login.statusCode).toBe(200);
     expect(login.json().user.storeIds).toHaveLength(1);
+  });
+
+  it('prints the demo logins on a seeded database, every start', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'log');
+    try {
+      await api.app.get(DemoSeeder).seedOnce();
+      expect(logged.mock.calls.map(([message]) => String(message))).toContainEqual(
+        expect.stringMatching(/Demo logins/),
+      );
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  describe('on a database that already has its own admin (ADMIN_USERNAME)', () => {
+    let own: TestApp;
+    beforeAll(async () => {
+      own = await startTestApp();
+    });
+    afterAll(() => own.close());
+
+    it('seeds nothing and prints no demo logins, which would not work', async () => {
+      await seedUser(own, 'admin');
+      const logged = jest.spyOn(Logger.prototype, 'log');
+      const warned = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        await own.app.get(DemoSeeder).seedOnce();
+        expect(warned.mock.calls.map(([message]) => message)).toContain(
+          'Users exist but no stores: demo data not seeded',
+        );
+        expect(logged.mock.calls.map(([message]) => String(message))).not.toContainEqual(
+          expect.stringMatching(/Demo logins/),
+        );
+      } finally {
+        logged.mockRestore();
+        warned.mockRestore();
+      }
+      const [{ stores }] = await own.app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS stores FROM stores');
+      expect(stores).toBe(0);
+    });
   });
 });

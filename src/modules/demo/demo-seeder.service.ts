@@ -43,7 +43,13 @@ export class DemoSeeder {
       'SELECT EXISTS (SELECT 1 FROM stores) AS seeded',
     );
     if (!seeded) await this.seed();
-    this.printLogins();
+    // Only logins that exist: a database whose users were made otherwise (ADMIN_USERNAME, or
+    // by hand) was not seeded, and its users do not sign in with the demo passwords.
+    const [{ present }] = await this.dataSource.query(
+      'SELECT count(*)::int AS present FROM users WHERE username = ANY($1)',
+      [DEMO_LOGINS.map((login) => login.username)],
+    );
+    if (present === DEMO_LOGINS.length) this.printLogins();
   }
 
   private async seed(): Promise<void> {
