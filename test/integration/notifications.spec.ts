@@ -415,6 +415,44 @@ describe('low-stock notifications', () => {
       await expect(delivery.deliver(id)).resolves.toBe('already-delivered');
     });
 
+    it('sends again, later, only to a recipient the SMTP server deferred (450)', async () => {
+      const fixture = await seedFixture(api);
+      const [listed, managerEmail] = fixture.recipients;
+      const id = await writeAlert(api, fixture);
+      smtp.deferMailboxes([listed]);
+      await expect(delivery.deliver(id)).rejects.toThrow(/deferred/);
+      const [row] = await api.app
+        .get(DataSource)
+        .query(
+          `SELECT delivered_at, claimed_until, last_error, next_attempt_at > now() AS later FROM outbox WHERE id = $1`,
+          [id],
+        );
+      expect(row).toMatchObject({ delivered_at: null, claimed_until: null, later: true });
+      expect(row.last_error).toContain(`deferred by the SMTP server: ${listed}`);
+
+      await expect(delivery.deliver(id)).resolves.toBe('delivered');
+      await expect(delivery.deliver(id)).resolves.toBe('already-delivered');
+      const mails = smtp.withMessageId(`<${id}@pos.local>`);
+      expect(mails.map((mail) => normalized(mail.recipients))).toEqual([
+        normalized([managerEmail]),
+        normalized([listed]),
+      ]);
+    });
+
+    it('settles a deferred row whose owed recipient is no longer one', async () => {
+      const fixture = await seedFixture(api);
+      const [listed] = fixture.recipients;
+      const id = await writeAlert(api, fixture);
+      smtp.deferMailboxes([listed]);
+      await expect(delivery.deliver(id)).rejects.toThrow(/deferred/);
+      await api.app
+        .get(DataSource)
+        .query('UPDATE stores SET low_stock_emails = $2 WHERE id = $1', [fixture.storeId, []]);
+      await expect(delivery.deliver(id)).resolves.toBe('skipped');
+      expect(smtp.withMessageId(`<${id}@pos.local>`)).toHaveLength(1);
+      expect((await outboxRow(api, id)).last_error).toMatch(/^no longer recipients/);
+    });
+
     it('answers `missing` for an unknown id', async () => {
       await expect(delivery.deliver(randomUUID())).resolves.toBe('missing');
     });

@@ -35,6 +35,8 @@ export class SmtpSink {
   private refusalCode = 451;
   private holdMs = 0;
   private readonly unknownMailboxes = new Set<string>();
+  /** Recipients refused at RCPT TO for now (450), with how many more times. */
+  private readonly deferredMailboxes = new Map<string, number>();
   /** MAIL FROM commands refused so far. */
   refused = 0;
 
@@ -61,7 +63,15 @@ export class SmtpSink {
         callback();
       },
       onRcptTo: (address, _session, callback) => {
-        if (!sink.unknownMailboxes.has(address.address.toLowerCase())) return callback();
+        const mailbox = address.address.toLowerCase();
+        const deferrals = sink.deferredMailboxes.get(mailbox) ?? 0;
+        if (deferrals > 0) {
+          sink.deferredMailboxes.set(mailbox, deferrals - 1);
+          const error: SMTPServerError = new Error('4.2.1 Mailbox busy, try later (test deferral)');
+          error.responseCode = 450;
+          return callback(error);
+        }
+        if (!sink.unknownMailboxes.has(mailbox)) return callback();
         const error: SMTPServerError = new Error('5.1.1 No such user here (test refusal)');
         error.responseCode = 550;
         callback(error);
@@ -100,6 +110,11 @@ export class SmtpSink {
   /** Refuse these recipients at RCPT TO as mailboxes that do not exist (550 5.1.1). */
   refuseMailboxes(addresses: string[]): void {
     for (const address of addresses) this.unknownMailboxes.add(address.toLowerCase());
+  }
+
+  /** Refuse these recipients at RCPT TO for now (450 4.2.1), the next `times` times each. */
+  deferMailboxes(addresses: string[], times = 1): void {
+    for (const address of addresses) this.deferredMailboxes.set(address.toLowerCase(), times);
   }
 
   /** Accept messages only after `ms` (the client waits for the final reply meanwhile). */

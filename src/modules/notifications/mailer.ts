@@ -16,7 +16,10 @@ export interface OutgoingMail {
 
 export interface SentMail {
   accepted: string[];
+  /** Refused for good (5xx). */
   rejected: string[];
+  /** Refused for now (4xx): the server asks to try these recipients again later. */
+  deferred: string[];
   /** The `.eml` file written instead of sending, without SMTP_URL. */
   path?: string;
 }
@@ -57,8 +60,15 @@ export class Mailer implements OnApplicationShutdown {
     };
     if (this.smtp) {
       // Resolves when the server accepted at least one recipient; refusals reject.
-      const info = await this.smtp.sendMail(message);
-      return { accepted: info.accepted.map(String), rejected: info.rejected.map(String) };
+      const info = (await this.smtp.sendMail(message)) as SMTPInfo;
+      const deferred = (info.rejectedErrors ?? [])
+        .filter((refusal) => (refusal.responseCode ?? 500) < 500 && refusal.recipient)
+        .map((refusal) => String(refusal.recipient));
+      return {
+        accepted: info.accepted.map(String),
+        rejected: info.rejected.map(String).filter((address) => !deferred.includes(address)),
+        deferred,
+      };
     }
     const info = await createTransport({ streamTransport: true, buffer: true }).sendMail(message);
     await mkdir(this.mailDir, { recursive: true });
@@ -67,12 +77,19 @@ export class Mailer implements OnApplicationShutdown {
     this.logger.log(
       `SMTP_URL not set: wrote "${mail.subject}" for ${mail.to.join(', ')} to ${path}`,
     );
-    return { accepted: [...mail.to], rejected: [], path };
+    return { accepted: [...mail.to], rejected: [], deferred: [], path };
   }
 
   onApplicationShutdown(): void {
     this.smtp?.close();
   }
+}
+
+/** What nodemailer's SMTP transport resolves with (its types leave out `rejectedErrors`). */
+interface SMTPInfo {
+  accepted: unknown[];
+  rejected: unknown[];
+  rejectedErrors?: { recipient?: unknown; responseCode?: number }[];
 }
 
 function fileStamp(at: Date): string {

@@ -72,7 +72,7 @@ export class OutboxDelivery {
     if (!row) return this.whyNotClaimed(outboxId);
     let sent: SentMail;
     try {
-      const email = await this.compose(row);
+      const email = this.stillOwed(row, await this.compose(row));
       if (email instanceof NothingToSend) {
         this.logger.warn(`Outbox ${row.id} (${row.type}) settled without an email: ${email.note}`);
         await this.markDelivered(row.id, email.note);
@@ -94,6 +94,15 @@ export class OutboxDelivery {
     // little; if the database stays away, the row is sent again (same Message-ID) after the lease.
     const note =
       sent.rejected.length > 0 ? `refused by the SMTP server: ${sent.rejected.join(', ')}` : null;
+    if (sent.deferred.length > 0) {
+      await this.insist(
+        () => this.owe(row, sent.deferred, note),
+        `Outbox ${row.id}: recording the deferred recipients`,
+      );
+      throw new Error(
+        `Outbox ${row.id}: sent to ${sent.accepted.length} recipient(s); the SMTP server deferred ${sent.deferred.join(', ')}, tried again later`,
+      );
+    }
     await this.insist(
       () => this.markDelivered(row.id, note),
       `Outbox ${row.id}: marking delivered`,
@@ -167,6 +176,46 @@ export class OutboxDelivery {
       reorderLevel: payload.reorderLevel,
       occurredAt,
     });
+    return { ...email, to };
+  }
+
+  /**
+   * After a send that reached some recipients and was deferred (4xx) for others: only those are
+   * still owed the message. Narrows the row to them and schedules the next try, unless another
+   * sender has claimed the row since (`attempts` fences, as in markFailed).
+   */
+  private async owe(row: ClaimedRow, recipients: string[], note: string | null): Promise<void> {
+    const delayMs = backoffDelayMs(
+      row.attempts,
+      this.settings.backoffMs,
+      this.settings.backoffMaxMs,
+    );
+    await this.dataSource.query(
+      `UPDATE outbox SET payload = payload || jsonb_build_object('onlyTo', $3::jsonb),
+              last_error = $4, claimed_until = NULL,
+              next_attempt_at = now() + $5 * interval '1 millisecond'
+        WHERE id = $1 AND attempts = $2 AND delivered_at IS NULL`,
+      [
+        row.id,
+        row.attempts,
+        JSON.stringify(recipients),
+        [`deferred by the SMTP server: ${recipients.join(', ')}`, note].filter(Boolean).join('; '),
+        delayMs,
+      ],
+    );
+  }
+
+  /** The email for the recipients the row still owes it to (all of them until a deferral). */
+  private stillOwed(
+    row: ClaimedRow,
+    email: ComposedEmail | NothingToSend,
+  ): ComposedEmail | NothingToSend {
+    const { onlyTo } = row.payload as { onlyTo?: string[] };
+    if (!onlyTo || email instanceof NothingToSend) return email;
+    const owed = new Set(onlyTo.map((address) => address.toLowerCase()));
+    const to = email.to.filter((address) => owed.has(address.toLowerCase()));
+    if (to.length === 0)
+      return new NothingToSend(`no longer recipients: ${onlyTo.join(', ')} (the rest had it)`);
     return { ...email, to };
   }
 
