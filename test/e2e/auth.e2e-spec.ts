@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { SessionCleanup } from '../../src/modules/auth/session-cleanup.service';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, login, seedStore, seedUser, TEST_PASSWORD } from '../support/auth';
 import { waitForLockWaiters } from '../support/pg-activity';
@@ -259,6 +260,52 @@ describe('auth', () => {
         payload: { refreshToken: randomBytes(32).toString('base64url') },
       });
       expect(response.statusCode).toBe(401);
+    });
+
+    it('sessions that ended over 30 days ago go with their tokens; others keep every token', async () => {
+      const user = await seedUser(api, 'cashier');
+      const sessionOf = async (tokens: { refreshToken: string }) => {
+        expect((await refreshWith(tokens.refreshToken)).statusCode).toBe(200); // a used token too
+        const [{ session_id }] = await api.app
+          .get(DataSource)
+          .query(
+            `SELECT session_id FROM refresh_tokens WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')`,
+            [tokens.refreshToken],
+          );
+        return session_id as string;
+      };
+      const [live, expiredLongAgo, revokedLongAgo, revokedLately] = await Promise.all(
+        [1, 2, 3, 4].map(async () => sessionOf(await login(api, user.username))),
+      );
+      const dataSource = api.app.get(DataSource);
+      await dataSource.query(
+        `UPDATE sessions SET expires_at = now() - interval '31 days' WHERE id = $1`,
+        [expiredLongAgo],
+      );
+      await dataSource.query(
+        `UPDATE sessions SET revoked_at = now() - interval '31 days', revoked_reason = 'logout' WHERE id = $1`,
+        [revokedLongAgo],
+      );
+      await dataSource.query(
+        `UPDATE sessions SET revoked_at = now() - interval '29 days', revoked_reason = 'logout' WHERE id = $1`,
+        [revokedLately],
+      );
+      expect(await api.app.get(SessionCleanup).removeEnded()).toBe(2);
+      const tokensOf = async (sessionId: string) => {
+        const [{ count }] = await dataSource.query(
+          'SELECT count(*)::int AS count FROM refresh_tokens WHERE session_id = $1',
+          [sessionId],
+        );
+        return count as number;
+      };
+      expect(
+        await Promise.all([live, expiredLongAgo, revokedLongAgo, revokedLately].map(tokensOf)),
+      ).toEqual([2, 0, 0, 2]);
+      const [{ sessions }] = await dataSource.query(
+        'SELECT count(*)::int AS sessions FROM sessions WHERE id = ANY($1)',
+        [[live, expiredLongAgo, revokedLongAgo, revokedLately]],
+      );
+      expect(sessions).toBe(2);
     });
 
     it('logout makes the access and refresh tokens fail at once', async () => {

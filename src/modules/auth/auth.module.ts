@@ -15,6 +15,7 @@ import { JwtAuthGuard } from './jwt-auth.guard';
 import { LoginAttempts } from './login-attempts';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { RolesGuard } from './roles.guard';
+import { SessionCleanup } from './session-cleanup.service';
 import { SessionsModule } from './sessions.module';
 
 @Module({
@@ -51,6 +52,7 @@ import { SessionsModule } from './sessions.module';
     AccessTokenVerifier,
     AuthService,
     LoginAttempts,
+    SessionCleanup,
     // Order matters: authenticate first, then check roles.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
