@@ -194,6 +194,41 @@ describe('daily rollup of closed days', () => {
     }
   });
 
+  it('rebuilds a store whose time zone changed between a pass’s stale delete and its rollup', async () => {
+    await rollup.rollUpAll();
+    // The pass deleted nothing stale; its last five days were still to roll up.
+    await dataSource.query(
+      `DELETE FROM report_daily_sales WHERE store_id = $1
+          AND day > (SELECT max(day) - 5 FROM report_daily_sales WHERE store_id = $1)`,
+      [storeId],
+    );
+    await dataSource.query(`UPDATE stores SET time_zone = 'America/New_York' WHERE id = $1`, [
+      storeId,
+    ]);
+    try {
+      // The change committed now: the pass goes on to this store's rollup.
+      await dataSource.query(ROLL_UP_STORE, [storeId, 72, 31]);
+      await rollup.rollUpAll();
+      const written: { day: string; time_zone: string }[] = await rows();
+      expect(written.every((row) => row.time_zone === 'America/New_York')).toBe(true);
+      expect(written[0].day).toBe('2026-02-10');
+      const [{ gaps }] = await dataSource.query(
+        `SELECT count(*)::int AS gaps FROM (
+           SELECT day - lag(day) OVER (ORDER BY day) AS step FROM report_daily_sales WHERE store_id = $1) s
+          WHERE step <> 1`,
+        [storeId],
+      );
+      expect(gaps).toBe(0);
+      const rebuilt = await bothWays('2026-02-01', '2026-03-01', 'America/New_York');
+      expect(rebuilt.rolled).toEqual(rebuilt.live);
+      expect(rebuilt.rolled.totals.salesCount).toBe(4); // 1 March 00:00 in Nairobi is in February there
+    } finally {
+      await dataSource.query(`UPDATE stores SET time_zone = 'Africa/Nairobi' WHERE id = $1`, [
+        storeId,
+      ]);
+    }
+  });
+
   it('where midnight happens twice (Azores, 25 October 2026), its first hour is the new day’s, rolled up or live', async () => {
     const azores = await seedStore(api);
     await dataSource.query(`UPDATE stores SET time_zone = 'Atlantic/Azores' WHERE id = $1`, [

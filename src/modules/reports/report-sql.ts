@@ -222,11 +222,17 @@ DELETE FROM report_daily_sales r USING stores st
  * from the day after its last rolled-up day (or its first sale's day) to the last day that
  * ended more than $2 hours (plus a margin) ago. Every day gets a row, zeros included. Returns
  * the days written.
+ *
+ * Only rows of the store's current zone and window count as rolled up, and a row left under
+ * another one is overwritten: the zone may change between a pass's DELETE_STALE_DAYS and this
+ * statement, and counting the stale rows would start the new zone's days after them, leaving
+ * every earlier day out of the reports for good.
  */
 export const ROLL_UP_STORE = `
 WITH span AS (
   SELECT st.id, st.time_zone,
-         COALESCE((SELECT max(r.day) + 1 FROM report_daily_sales r WHERE r.store_id = st.id),
+         COALESCE((SELECT max(r.day) + 1 FROM report_daily_sales r
+                    WHERE r.store_id = st.id AND r.time_zone = st.time_zone AND r.backdate_hours >= $2),
                   (SELECT (min(s.occurred_at) AT TIME ZONE st.time_zone)::date
                      FROM sales s WHERE s.store_id = st.id)) AS first_day,
          ((now() - make_interval(hours => $2::int) - ${CLOSING_MARGIN}) AT TIME ZONE st.time_zone)::date - 1 AS last_closed
@@ -249,4 +255,7 @@ SELECT days.id, g.day::date, days.time_zone, $2, ${DAY_FIGURES.map((column) => `
   FROM days
  CROSS JOIN generate_series(days.first_day, days.last_day, interval '1 day') AS g(day)
   LEFT JOIN figures f ON f.day = to_char(g.day, 'YYYY-MM-DD')
+ON CONFLICT (store_id, day) DO UPDATE SET time_zone = EXCLUDED.time_zone,
+   backdate_hours = EXCLUDED.backdate_hours,
+   ${DAY_FIGURES.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}
 RETURNING day`;
