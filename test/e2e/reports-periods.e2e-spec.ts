@@ -124,4 +124,17 @@ describe('report periods', () => {
       period: { from: '2026-02-28T21:00:00.000Z', to: '2026-03-01T21:00:00.000Z' },
     });
   });
+
+  it('reads a custom boundary whose + offset came unencoded (a space in the query string)', async () => {
+    const response = await api.request({
+      method: 'GET',
+      url: '/api/v1/reports/sales-summary?period=custom&from=2026-03-01T09:30:00+03:00&to=2026-03-02T09:30+0300',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().period).toEqual({
+      from: '2026-03-01T06:30:00.000Z',
+      to: '2026-03-02T06:30:00.000Z',
+    });
+  });
 });

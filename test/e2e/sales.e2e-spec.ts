@@ -409,6 +409,37 @@ describe('sales', () => {
       }
     });
 
+    it('selects by occurredAt, from inclusive and to exclusive, also with an unencoded + offset', async () => {
+      const productId = await seedProduct(api);
+      await receiveStock(api, storeA, productId, 5);
+      const at = (msAgo: number) => new Date(Math.floor((Date.now() - msAgo) / 1000) * 1000);
+      const [first, second] = [at(5 * 3_600_000 + 13 * 60_000), at(5 * 3_600_000 + 3 * 60_000)];
+      const ids: string[] = [];
+      for (const occurredAt of [first, second]) {
+        const sale = await postSale(api, cashier, {
+          storeId: storeA,
+          items: [{ productId, quantity: 1 }],
+          occurredAt: occurredAt.toISOString(),
+        });
+        ids.push(sale.json().id);
+      }
+      // As a till in Nairobi writes it, '+' and all: the query string makes it a space.
+      const nairobi = (instant: Date) =>
+        new Date(instant.getTime() + 3 * 3_600_000).toISOString().replace('Z', '+03:00');
+      const listed = async (from: Date, to: Date) => {
+        const response = await api.request({
+          method: 'GET',
+          url: `/api/v1/sales?storeId=${storeA}&from=${nairobi(from)}&to=${nairobi(to)}`,
+          headers: bearer(manager),
+        });
+        expect(response.statusCode).toBe(200);
+        return response.json().data.map((sale: { id: string }) => sale.id);
+      };
+      expect(await listed(first, second)).toEqual([ids[0]]);
+      expect((await listed(first, new Date(second.getTime() + 1))).sort()).toEqual([...ids].sort());
+      expect(await listed(new Date(first.getTime() + 1), second)).toEqual([]);
+    });
+
     it('takes ids in upper case as the same ids', async () => {
       const productId = await seedProduct(api);
       await receiveStock(api, storeA, productId, 5);

@@ -68,6 +68,16 @@ export function IsPercentage(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
+/**
+ * For date-times in a query string: it decodes '+' as a space, so the unencoded
+ * `from=2026-03-01T09:00:00+03:00` arrives as `…T09:00:00 03:00`. Puts the offset's '+' back.
+ */
+export function OffsetPlusRestored(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.replace(/(T[\d:.]+) (\d{2}(?::?\d{2})?)$/, '$1+$2') : value,
+  );
+}
+
 /** On an update: the field may be left out, but not set to null (its column is NOT NULL). */
 export const UnlessAbsent = () => ValidateIf((_object, value) => value !== undefined);
 

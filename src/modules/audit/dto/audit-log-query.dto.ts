@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
-import { IsId, IsTimestamp, MaxChars } from '../../../common/validators/fields';
+import { IsId, IsTimestamp, MaxChars, OffsetPlusRestored } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { AUDIT_ACTIONS, AuditAction } from '../audit-actions';
 
@@ -34,6 +34,7 @@ export class AuditLogQueryDto extends ExportableQueryDto {
     description: 'Entries at or after this instant (inclusive)',
   })
   @IsOptional()
+  @OffsetPlusRestored()
   @IsTimestamp()
   from?: string;
 
@@ -43,6 +44,7 @@ export class AuditLogQueryDto extends ExportableQueryDto {
     description: 'Entries before this instant (exclusive)',
   })
   @IsOptional()
+  @OffsetPlusRestored()
   @IsTimestamp()
   to?: string;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, NotEquals } from 'class-validator';
-import { IsId, IsTimestamp, MaxChars } from '../../../common/validators/fields';
+import { IsId, IsTimestamp, MaxChars, OffsetPlusRestored } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { ADJUSTMENT_REASONS, AdjustmentReason, MOVEMENT_REASONS } from '../stock-movement.entity';
 
@@ -101,11 +101,13 @@ export class StockMovementQueryDto extends ExportableQueryDto {
 
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Inclusive' })
   @IsOptional()
+  @OffsetPlusRestored()
   @IsTimestamp()
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Exclusive' })
   @IsOptional()
+  @OffsetPlusRestored()
   @IsTimestamp()
   to?: string;
 }

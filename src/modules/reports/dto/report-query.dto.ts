@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { IsId, MaxChars } from '../../../common/validators/fields';
+import { IsId, MaxChars, OffsetPlusRestored } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { PERIOD_NAMES, PeriodName } from '../periods';
 
@@ -40,6 +40,7 @@ export class PeriodQueryDto extends ReportScopeQueryDto {
     example: '2026-11-01',
   })
   @IsOptional()
+  @OffsetPlusRestored()
   @IsString()
   @MaxChars(40)
   from?: string;
@@ -49,6 +50,7 @@ export class PeriodQueryDto extends ReportScopeQueryDto {
     example: '2026-12-01',
   })
   @IsOptional()
+  @OffsetPlusRestored()
   @IsString()
   @MaxChars(40)
   to?: string;

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { IsId, IsTimestamp } from '../../../common/validators/fields';
+import { IsId, IsTimestamp, OffsetPlusRestored } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { SALE_STATUSES, SaleStatus } from '../sale.entity';
 
@@ -20,6 +20,7 @@ export class ListSalesQueryDto extends ExportableQueryDto {
     example: '2026-11-01T00:00:00Z',
   })
   @IsOptional()
+  @OffsetPlusRestored()
   @IsTimestamp()
   from?: string;
 
@@ -28,6 +29,7 @@ export class ListSalesQueryDto extends ExportableQueryDto {
     example: '2026-12-01T00:00:00Z',
   })
   @IsOptional()
+  @OffsetPlusRestored()
   @IsTimestamp()
   to?: string;
 
