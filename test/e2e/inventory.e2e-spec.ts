@@ -325,6 +325,46 @@ describe('inventory', () => {
       });
     });
 
+    it('null clears a store-level reorder level: the product default applies again', async () => {
+      const productId = await seedProduct(api, { reorderLevel: 2 });
+      await adjust(manager, storeA, { productId, delta: 3, reason: 'receiving' });
+      const level = (reorderLevel: number | null) =>
+        api.request({
+          method: 'PATCH',
+          url: `/api/v1/stores/${storeA}/inventory/${productId}`,
+          headers: bearer(manager),
+          payload: { reorderLevel },
+        });
+      expect((await level(5)).json()).toMatchObject({ reorderLevel: 5, lowStock: true });
+      const cleared = await level(null);
+      expect(cleared.statusCode).toBe(200);
+      expect(cleared.json()).toMatchObject({ quantity: 3, reorderLevel: 2, lowStock: false });
+      // It follows the product's default from now on.
+      await api.request({
+        method: 'PATCH',
+        url: `/api/v1/products/${productId}`,
+        headers: bearer(admin),
+        payload: { reorderLevel: 4 },
+      });
+      const listed = await api.request({
+        method: 'GET',
+        url: `/api/v1/stores/${storeA}/inventory?lowStock=true&pageSize=200`,
+        headers: bearer(manager),
+      });
+      expect(
+        listed.json().data.find((row: { productId: string }) => row.productId === productId),
+      ).toMatchObject({ quantity: 3, reorderLevel: 4, lowStock: true });
+      for (const payload of [{}, { reorderLevel: -1 }, { reorderLevel: 'none' }]) {
+        const refused = await api.request({
+          method: 'PATCH',
+          url: `/api/v1/stores/${storeA}/inventory/${productId}`,
+          headers: bearer(manager),
+          payload,
+        });
+        expect(refused.statusCode).toBe(400);
+      }
+    });
+
     it('lists a product taken off sale while the store still holds some, not once it holds none', async () => {
       const store = await seedStore(api);
       const held = await seedProduct(api, { name: 'Yy held' });
@@ -382,7 +422,12 @@ describe('inventory', () => {
 
     it('exports inventory and the ledger as CSV', async () => {
       const productId = await seedProduct(api, { name: '=cmd|calc, "quoted"' });
-      await adjust(manager, storeA, { productId, delta: 4, reason: 'receiving' });
+      await adjust(manager, storeA, {
+        productId,
+        delta: 4,
+        reason: 'receiving',
+        note: 'Delivery note 4411',
+      });
       const csv = await api.request({
         method: 'GET',
         url: `/api/v1/stores/${storeA}/inventory?format=csv&search=cmd`,
@@ -399,7 +444,12 @@ describe('inventory', () => {
         url: `/api/v1/stores/${storeA}/stock-movements?format=csv&productId=${productId}`,
         headers: bearer(manager),
       });
-      expect(ledger.body.trim().split('\r\n')).toHaveLength(2);
+      const ledgerLines = ledger.body.trim().split('\r\n');
+      expect(ledgerLines).toHaveLength(2);
+      expect(ledgerLines[0]).toBe(
+        'id,productId,delta,quantityAfter,reason,referenceType,referenceId,userId,note,createdAt',
+      );
+      expect(ledgerLines[1]).toContain(',Delivery note 4411,');
       const json = (
         await api.request({
           method: 'GET',
@@ -416,6 +466,7 @@ describe('inventory', () => {
             quantityAfter: 4,
             reason: 'receiving',
             referenceType: 'adjustment',
+            note: 'Delivery note 4411',
           },
         ],
       });

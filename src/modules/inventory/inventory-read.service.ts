@@ -30,6 +30,7 @@ interface MovementRow {
   reference_type: string | null;
   reference_id: string | null;
   user_id: string | null;
+  note: string | null;
   created_at: Date;
 }
 
@@ -53,6 +54,7 @@ const toMovement = (row: MovementRow): StockMovementResponse => ({
   referenceType: row.reference_type,
   referenceId: row.reference_id,
   userId: row.user_id,
+  note: row.note,
   createdAt: row.created_at.toISOString(),
 });
 

@@ -38,6 +38,7 @@ const MOVEMENT_COLUMNS = (
     'referenceType',
     'referenceId',
     'userId',
+    'note',
     'createdAt',
   ] as const
 ).map((key) => ({ header: key, value: (row: StockMovementResponse) => row[key] }));

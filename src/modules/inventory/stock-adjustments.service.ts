@@ -82,16 +82,21 @@ export class StockAdjustmentsService {
     user: AuthUser,
     storeId: string,
     productId: string,
-    reorderLevel: number,
+    reorderLevel: number | null,
     meta: RequestMeta,
   ) {
     await this.stores.requireVisible(user, storeId);
     if (!(await this.products.findById(productId))) throw new NotFoundError('Product');
     return inTransaction(this.dataSource, async (manager) => {
+      // null clears the store's own level: the product's default (read in this statement, as
+      // of now) applies again.
       const [row]: { quantity: number; reorder_level: number }[] = await manager.query(
-        `INSERT INTO inventory (store_id, product_id, quantity, reorder_level) VALUES ($1, $2, 0, $3)
-         ON CONFLICT (store_id, product_id) DO UPDATE SET reorder_level = EXCLUDED.reorder_level, updated_at = now()
-         RETURNING quantity, reorder_level`,
+        `WITH saved AS (
+           INSERT INTO inventory (store_id, product_id, quantity, reorder_level) VALUES ($1, $2, 0, $3)
+           ON CONFLICT (store_id, product_id) DO UPDATE SET reorder_level = EXCLUDED.reorder_level, updated_at = now()
+           RETURNING quantity, reorder_level)
+         SELECT saved.quantity, COALESCE(saved.reorder_level, p.reorder_level) AS reorder_level
+           FROM saved, products p WHERE p.id = $2`,
         [storeId, productId, reorderLevel],
       );
       await this.audit.record(manager, {

@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, NotEquals } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  NotEquals,
+  ValidateIf,
+} from 'class-validator';
 import { IsId, IsTimestamp, MaxChars, OffsetPlusRestored } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 import { ADJUSTMENT_REASONS, AdjustmentReason, MOVEMENT_REASONS } from '../stock-movement.entity';
@@ -56,11 +67,18 @@ export class AdjustmentResponse {
 }
 
 export class UpdateReorderLevelDto {
-  @ApiProperty({ type: 'integer', example: 10 })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 10,
+    description: "This store's level; null clears it, and the product's default applies again",
+  })
+  @IsDefined()
+  @ValidateIf((_dto, value) => value !== null)
   @IsInt()
   @Min(0)
   @Max(MAX_QUANTITY)
-  reorderLevel: number;
+  reorderLevel: number | null;
 }
 
 export class InventoryQueryDto extends ExportableQueryDto {
@@ -121,5 +139,7 @@ export class StockMovementResponse {
   @ApiProperty({ nullable: true, type: String }) referenceType: string | null;
   @ApiProperty({ nullable: true, type: String }) referenceId: string | null;
   @ApiProperty({ nullable: true, type: String }) userId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "An adjustment's note" })
+  note: string | null;
   @ApiProperty() createdAt: string;
 }
