@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { sleep } from './eventually';
 
@@ -15,13 +16,17 @@ export async function waitForLockWaiters(dataSource: DataSource, count = 1): Pro
 }
 
 /**
- * Deadlocks PostgreSQL has detected in this database so far. A deadlock is retried by the
- * application, so a request may still succeed: compare this count before and after instead.
+ * Counts, from now on, the units of work the application ran again after PostgreSQL aborted
+ * them for a deadlock (inTransaction and inPipelinedTransaction log each retry). A retried
+ * request may still succeed, so this is how a test sees a deadlock. PostgreSQL's own counter
+ * (pg_stat_database.deadlocks) is no help: a backend may hold its statistics back for 10 s.
  */
-export async function deadlockCount(dataSource: DataSource): Promise<number> {
-  await sleep(1200); // backends report their statistics after a second idle
-  const [row] = await dataSource.query(
-    `SELECT deadlocks::int AS count FROM pg_stat_database WHERE datname = current_database()`,
-  );
-  return row.count as number;
+export function countDeadlockRetries(): { count: () => number; stop: () => void } {
+  const warned = jest.spyOn(Logger.prototype, 'warn');
+  return {
+    count: () =>
+      warned.mock.calls.filter(([message]) => /^deadlock detected: running/.test(String(message)))
+        .length,
+    stop: () => warned.mockRestore(),
+  };
 }

@@ -115,7 +115,7 @@ export async function inPipelinedTransaction<T>(
         if (++staleConnections <= (pool.options.max ?? 10)) continue;
       }
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-      await retryPause(attempt);
+      await retryPause(attempt, error);
     } finally {
       client.removeListener('error', onConnectionError);
       client.release(broken);

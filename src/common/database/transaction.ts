@@ -1,13 +1,23 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { DatabaseConnectionLostError } from '../errors/database-errors';
 
-const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+const RETRYABLE = new Map([
+  ['40001', 'serialization failure'],
+  ['40P01', 'deadlock detected'],
+]);
 export const MAX_ATTEMPTS = 3;
+const logger = new Logger('Transaction');
+
+function sqlStateOf(error: unknown): string | undefined {
+  return (
+    (error as { driverError?: { code?: string }; code?: string })?.driverError?.code ??
+    (error as { code?: string })?.code
+  );
+}
 
 export function isRetryable(error: unknown): boolean {
-  const code =
-    (error as { driverError?: { code?: string }; code?: string })?.driverError?.code ??
-    (error as { code?: string })?.code;
+  const code = sqlStateOf(error);
   return code !== undefined && RETRYABLE.has(code);
 }
 
@@ -36,12 +46,18 @@ export async function inTransaction<T>(
     } catch (error) {
       if (runner?.isTransactionActive) throw new DatabaseConnectionLostError(error);
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-      await retryPause(attempt);
+      await retryPause(attempt, error);
     }
   }
 }
 
-/** A short, jittered pause before running a unit again, so the colliding transactions part. */
-export function retryPause(attempt: number): Promise<void> {
+/**
+ * Logs the retry (a deadlock means two units take locks in different orders: worth a look even
+ * when the retry succeeds), then pauses briefly, with jitter, so the colliding transactions part.
+ */
+export function retryPause(attempt: number, error: unknown): Promise<void> {
+  logger.warn(
+    `${RETRYABLE.get(sqlStateOf(error) ?? '')}: running the unit of work again (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`,
+  );
   return new Promise((wait) => setTimeout(wait, 10 * attempt + Math.random() * 20));
 }
