@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { ClientRequest, request } from 'node:http';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
@@ -114,17 +114,22 @@ describe('GET /api/v1/audit-logs', () => {
     );
     await api.app.listen(0, '127.0.0.1');
     const { port } = api.app.getHttpServer().address() as { port: number };
-    await new Promise<void>((done, fail) => {
-      const download = request(
+    const download = await new Promise<ClientRequest>((started, fail) => {
+      const pending = request(
         { port, path: `${URL}?format=csv&entityType=abandoned`, headers: bearer(admin.token) },
-        (response) =>
+        (response) => {
+          expect(response.statusCode).toBe(200);
           response.once('data', () => {
-            download.destroy();
-            done();
-          }),
+            response.pause();
+            started(pending);
+          });
+        },
       );
-      download.on('error', fail).end();
+      pending.on('error', fail).end();
     });
+    // 20 MB cannot have gone out in the first chunk: the export is open, in its cursor.
+    expect(await eventually(exportTransactions, (open) => open === 1)).toBe(1);
+    download.destroy();
     expect(await eventually(exportTransactions, (open) => open === 0)).toBe(0);
   });
 });

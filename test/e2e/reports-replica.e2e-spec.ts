@@ -55,7 +55,13 @@ describe('reports on a read replica', () => {
     });
     expect(sold.statusCode).toBe(201);
 
-    const summary = (await getReport(api, admin, 'sales-summary', { storeId })).json();
+    // Around the sale, not 'today': at 00:00–00:01 in Nairobi it would fall on yesterday.
+    const around = {
+      period: 'custom',
+      from: new Date(Date.now() - 10 * 60_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    };
+    const summary = (await getReport(api, admin, 'sales-summary', { storeId, ...around })).json();
     expect(summary.totals).toMatchObject({ salesCount: 1, grossSales: 7000 });
     const sales = await api.request({
       method: 'GET',

@@ -138,6 +138,7 @@ describe('transfers: validation, roles and store scoping', () => {
   });
 
   it('lists by store (either side) and status, newest first, scoped to the caller', async () => {
+    await pendingTransfer(api, world); // two pending ones for the page of one below
     const open = await pendingTransfer(api, world);
     const done = await pendingTransfer(api, world);
     await decideTransfer(api, world.tokens.sourceManager, done.id, 'approve');
