@@ -107,6 +107,23 @@ describe('login throttling', () => {
         (await attempt(api, 'yet-another-user', 'wrong-password', randomIp())).statusCode,
       ).toBe(401);
     });
+
+    it('limits refresh calls from one IP the same way, apart from its logins', async () => {
+      const ip = randomIp();
+      const refresh = () =>
+        api.request({
+          method: 'POST',
+          url: '/api/v1/auth/refresh',
+          payload: { refreshToken: randomBytes(32).toString('base64url') },
+          remoteAddress: ip,
+        });
+      for (let i = 0; i < 3; i++) expect((await refresh()).statusCode).toBe(401);
+      const limited = await refresh();
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().code).toBe('TOO_MANY_REQUESTS');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await attempt(api, 'someone-else', 'wrong-password', ip)).statusCode).toBe(401);
+    });
   });
 
   describe('behind proxies (TRUST_PROXY)', () => {

@@ -393,6 +393,15 @@ describe('sales', () => {
       ).toBe(201);
       const anonymous = await api.request({ method: 'POST', url: '/api/v1/sales', payload: {} });
       expect(anonymous.statusCode).toBe(401);
+      // A manager sells at their own stores only: another store is not found.
+      await receiveStock(api, storeB, productId, 5);
+      const elsewhere = await postSale(api, manager, {
+        storeId: storeB,
+        items: [{ productId, quantity: 1 }],
+      });
+      expect(elsewhere.statusCode).toBe(404);
+      expect(elsewhere.json().code).toBe('NOT_FOUND');
+      expect(await stockOf(api, storeB, productId)).toMatchObject({ quantity: 5 });
     });
 
     it('lists with filters and exports CSV', async () => {

@@ -68,8 +68,9 @@ describe('transfers: validation, roles and store scoping', () => {
       const unknownStore = '00000000-0000-4000-8000-000000000002';
       const cases: [string, string, string][] = [
         [world.tokens.destCashier, unknownStore, world.dest],
-        // The source's manager cannot push stock into a store they do not work at.
+        // The source's staff cannot push stock into a store they do not work at.
         [world.tokens.sourceManager, world.source, world.dest],
+        [world.tokens.sourceCashier, world.source, world.dest],
         [world.tokens.elsewhereManager, world.source, world.dest],
         [world.tokens.admin, world.source, unknownStore],
       ];
