@@ -1,6 +1,9 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { Public } from '../../src/common/http/public.decorator';
 import { startTestApp, TestApp } from '../support/app';
 
@@ -36,6 +39,26 @@ class ProbeController {
   @Get('database-down')
   databaseDown(): never {
     throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  }
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A statement that runs past its statement timeout (PostgreSQL cancels it: 57014). */
+  @Get('too-slow')
+  tooSlow(): Promise<unknown> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL statement_timeout = '50ms'`);
+      return manager.query('SELECT pg_sleep(1)');
+    });
+  }
+
+  /** A lock wait past the lock timeout (55P03): the test holds advisory lock 4242. */
+  @Get('locked')
+  locked(): Promise<unknown> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL lock_timeout = '50ms'`);
+      return manager.query('SELECT pg_advisory_xact_lock(4242)');
+    });
   }
 }
 
@@ -157,7 +180,28 @@ describe('error bodies', () => {
   it('an unreachable database → 503 SERVICE_UNAVAILABLE', async () => {
     const response = await api.request({ method: 'GET', url: '/api/v1/probe/database-down' });
     expectErrorBody(response, 503, 'SERVICE_UNAVAILABLE');
+    expect(response.json().message).toMatch(/^The database is unavailable; nothing was written/);
     expect(response.body).not.toMatch(/ECONNREFUSED|5432/);
+  });
+
+  it('a statement past its timeout → 503 saying it took too long, not that the database is down', async () => {
+    const response = await api.request({ method: 'GET', url: '/api/v1/probe/too-slow' });
+    expectErrorBody(response, 503, 'SERVICE_UNAVAILABLE');
+    expect(response.json().message).toMatch(/took longer than allowed; nothing was written/);
+  });
+
+  it('a lock wait past its timeout → 503 saying the data stayed locked', async () => {
+    const holder = new Client({ connectionString: api.database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(4242)');
+      const response = await api.request({ method: 'GET', url: '/api/v1/probe/locked' });
+      expectErrorBody(response, 503, 'SERVICE_UNAVAILABLE');
+      expect(response.json().message).toMatch(/stayed locked by other work; nothing was written/);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('keeps a safe upstream X-Request-Id and replaces an unsafe one', async () => {

@@ -8,8 +8,15 @@ import {
 } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorAlerts } from '../../modules/alerts/error-alerts.service';
-import { isDatabaseUnavailable } from './database-errors';
+import { whyDatabaseUnavailable } from './database-errors';
 import { DomainError, ErrorCode } from './domain-error';
+
+const UNAVAILABLE_MESSAGE = {
+  unreachable: 'The database is unavailable; nothing was written. Try again shortly.',
+  busy: 'The data this request needs stayed locked by other work; nothing was written. Try again shortly.',
+  'too-slow':
+    'The database stopped the request, which took longer than allowed; nothing was written. A report over a long period or many stores: ask for less at a time.',
+} as const;
 
 export interface ErrorBody {
   statusCode: number;
@@ -146,12 +153,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const fromFastify = fastifyError(exception);
     if (fromFastify) return fromFastify;
-    if (isDatabaseUnavailable(exception)) {
+    const unavailable = whyDatabaseUnavailable(exception);
+    if (unavailable) {
       this.logger.error({ err: exception, requestId: request.id }, 'Database unavailable');
       return {
         status: 503,
         code: 'SERVICE_UNAVAILABLE',
-        message: 'The database is unavailable; nothing was written. Try again shortly.',
+        message: UNAVAILABLE_MESSAGE[unavailable],
         details: [],
         headers: { 'Retry-After': '5' },
       };

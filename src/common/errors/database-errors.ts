@@ -32,13 +32,29 @@ export class DatabaseConnectionLostError extends Error {
   }
 }
 
+/**
+ * Why PostgreSQL could not serve the request (which then wrote nothing), or undefined when the
+ * error is not of that kind: `unreachable` (down, connection lost, no connection free), `busy`
+ * (a lock wait passed DATABASE_LOCK_TIMEOUT_MS) or `too-slow` (the statement passed
+ * DATABASE_STATEMENT_TIMEOUT_MS).
+ */
+export function whyDatabaseUnavailable(
+  error: unknown,
+): 'unreachable' | 'busy' | 'too-slow' | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error instanceof DatabaseConnectionLostError) return 'unreachable';
+  const withCode = error as Error & { code?: string; driverError?: unknown; cause?: unknown };
+  if (withCode.code === '55P03') return 'busy';
+  if (withCode.code === '57014') return 'too-slow';
+  if (withCode.code && UNAVAILABLE_CODES.has(withCode.code)) return 'unreachable';
+  if (UNAVAILABLE_MESSAGES.some((message) => error.message.includes(message))) return 'unreachable';
+  if (error instanceof AggregateError) {
+    return error.errors.map(whyDatabaseUnavailable).find((reason) => reason !== undefined);
+  }
+  return whyDatabaseUnavailable(withCode.driverError) ?? whyDatabaseUnavailable(withCode.cause);
+}
+
 /** True when PostgreSQL could not be reached or could not serve in time (the request wrote nothing). */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error instanceof DatabaseConnectionLostError) return true;
-  const withCode = error as Error & { code?: string; driverError?: unknown; cause?: unknown };
-  if (withCode.code && UNAVAILABLE_CODES.has(withCode.code)) return true;
-  if (UNAVAILABLE_MESSAGES.some((message) => error.message.includes(message))) return true;
-  if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
-  return isDatabaseUnavailable(withCode.driverError) || isDatabaseUnavailable(withCode.cause);
+  return whyDatabaseUnavailable(error) !== undefined;
 }
