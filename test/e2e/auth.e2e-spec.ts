@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { SessionCleanup } from '../../src/modules/auth/session-cleanup.service';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, login, seedStore, seedUser, TEST_PASSWORD } from '../support/auth';
-import { waitForLockWaiters } from '../support/pg-activity';
+import { waitForLockWaiters, whileLocked } from '../support/pg-activity';
 
 function randomIp(): string {
   return `10.${[0, 0, 0].map(() => randomBytes(1)[0] % 250).join('.')}`;
@@ -245,10 +245,22 @@ describe('auth', () => {
     it('two concurrent refreshes with one token: exactly one succeeds', async () => {
       const user = await seedUser(api, 'cashier');
       const { refreshToken } = await login(api, user.username);
-      const results = await Promise.all(
-        [1, 2].map(() =>
-          api.request({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } }),
-        ),
+      // Both have read the token as unused and wait to mark it used: they surely overlap.
+      const results = await whileLocked(
+        api.app.get(DataSource),
+        `SELECT 1 FROM refresh_tokens WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex') FOR UPDATE`,
+        [refreshToken],
+        2,
+        () =>
+          Promise.all(
+            [1, 2].map(() =>
+              api.request({
+                method: 'POST',
+                url: '/api/v1/auth/refresh',
+                payload: { refreshToken },
+              }),
+            ),
+          ),
       );
       expect(results.map((result) => result.statusCode).sort()).toEqual([200, 401]);
     });

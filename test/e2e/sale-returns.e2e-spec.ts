@@ -4,7 +4,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { bearer, login, seedStore, seedUser, signedIn } from '../support/auth';
 import { receiveStock, seedProduct, stockOf } from '../support/catalog';
 import { postSale, SaleItem } from '../support/sales';
-import { waitForLockWaiters } from '../support/pg-activity';
+import { whileLocked } from '../support/pg-activity';
 
 interface ReturnItem {
   lineId: string;
@@ -365,19 +365,17 @@ describe('sale returns', () => {
     const productId = await seedProduct(api);
     const sale = await sell([{ productId, quantity: 1 }]);
     const items = [{ lineId: sale.lines[0].id, quantity: 1 }];
-    // Hold the sale until both returns are waiting on a lock, so they surely overlap.
-    const blocker = dataSource.createQueryRunner();
-    await blocker.connect();
-    await blocker.startTransaction();
-    await blocker.query(`SELECT id FROM sales WHERE id = $1 FOR UPDATE`, [sale.id]);
-    const pending = Promise.all([
-      postReturn(manager, sale.id, items, { restock: true }),
-      postReturn(admin, sale.id, items, { restock: true }),
-    ]);
-    await waitForLockWaiters(dataSource, 2);
-    await blocker.commitTransaction();
-    await blocker.release();
-    const responses = await pending;
+    const responses = await whileLocked(
+      dataSource,
+      `SELECT id FROM sales WHERE id = $1 FOR UPDATE`,
+      [sale.id],
+      2,
+      () =>
+        Promise.all([
+          postReturn(manager, sale.id, items, { restock: true }),
+          postReturn(admin, sale.id, items, { restock: true }),
+        ]),
+    );
 
     expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 422]);
     expect(responses.find((response) => response.statusCode === 422)?.json().code).toBe(

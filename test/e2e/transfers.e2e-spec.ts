@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer } from '../support/auth';
 import { receiveStock, stockOf } from '../support/catalog';
-import { countDeadlockRetries } from '../support/pg-activity';
+import { countDeadlockRetries, whileLocked } from '../support/pg-activity';
 import {
   decideTransfer,
   expectError,
@@ -271,13 +271,14 @@ describe('transfers between stores', () => {
   });
 
   describe('under concurrency', () => {
+    const lockTransfer = `SELECT id FROM transfers WHERE id = $1 FOR UPDATE`;
+
     it('two managers approving the same transfer at once move the stock once', async () => {
-      for (let round = 0; round < 5; round++) {
+      for (let round = 0; round < 2; round++) {
         const { id, productId } = await pending(4, 10);
-        const responses = await Promise.all([
-          act('sourceManager', id, 'approve'),
-          act('admin', id, 'approve'),
-        ]);
+        const responses = await whileLocked(api.app.get(DataSource), lockTransfer, [id], 2, () =>
+          Promise.all([act('sourceManager', id, 'approve'), act('admin', id, 'approve')]),
+        );
         expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 409]);
         const loser = responses.find((response) => response.statusCode === 409);
         expect(loser?.json().code).toBe('INVALID_STATE');
@@ -299,12 +300,16 @@ describe('transfers between stores', () => {
     });
 
     it('approve racing cancel ends in exactly one of them, and the stock matches the outcome', async () => {
-      for (let round = 0; round < 8; round++) {
+      for (let round = 0; round < 4; round++) {
         const { id, productId } = await pending(4, 10);
-        const [approve, cancel] = await Promise.all([
-          act('sourceManager', id, 'approve'),
-          act('destCashier', id, 'cancel'),
-        ]);
+        const [approve, cancel] = await whileLocked(
+          api.app.get(DataSource),
+          lockTransfer,
+          [id],
+          2,
+          () =>
+            Promise.all([act('sourceManager', id, 'approve'), act('destCashier', id, 'cancel')]),
+        );
         expect([approve.statusCode, cancel.statusCode].sort()).toEqual([200, 409]);
         const approved = approve.statusCode === 200;
         expect((approved ? cancel : approve).json().code).toBe('INVALID_STATE');

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Role } from '../../src/common/auth/auth-user';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, seedStore, signedIn } from '../support/auth';
+import { whileLocked } from '../support/pg-activity';
 
 const code = () => `T${randomBytes(3).toString('hex').toUpperCase()}`;
 
@@ -494,25 +495,30 @@ describe('the last active admin', () => {
       .query(`UPDATE users SET active = false WHERE role = 'admin' AND id <> ALL($1::uuid[])`, [
         [a.user.id, b.user.id],
       ]);
-    const [byA, byB] = await Promise.all([
-      api.request({
-        method: 'PATCH',
-        url: `/api/v1/users/${b.user.id}`,
-        headers: bearer(a.token),
-        payload: { active: false },
-      }),
-      api.request({
-        method: 'PATCH',
-        url: `/api/v1/users/${a.user.id}`,
-        headers: bearer(b.token),
-        payload: { active: false },
-      }),
-    ]);
-    // The loser is refused as the last admin (409), or, if the winner committed before its
-    // request was authenticated, as a deactivated user (401).
-    const statuses = [byA.statusCode, byB.statusCode].sort();
-    expect(statuses[0]).toBe(200);
-    expect([401, 409]).toContain(statuses[1]);
+    // Both requests are signed in and wait on the turn for admin changes: they surely overlap.
+    const [byA, byB] = await whileLocked(
+      api.app.get(DataSource),
+      `SELECT pg_advisory_xact_lock(hashtext('pos:active-admins'))`,
+      [],
+      2,
+      () =>
+        Promise.all([
+          api.request({
+            method: 'PATCH',
+            url: `/api/v1/users/${b.user.id}`,
+            headers: bearer(a.token),
+            payload: { active: false },
+          }),
+          api.request({
+            method: 'PATCH',
+            url: `/api/v1/users/${a.user.id}`,
+            headers: bearer(b.token),
+            payload: { active: false },
+          }),
+        ]),
+    );
+    // The loser is refused as the last admin.
+    expect([byA.statusCode, byB.statusCode].sort()).toEqual([200, 409]);
     const [{ admins }] = await api.app
       .get(DataSource)
       .query(`SELECT count(*)::int AS admins FROM users WHERE role = 'admin' AND active`);

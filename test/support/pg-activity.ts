@@ -30,3 +30,32 @@ export function countDeadlockRetries(): { count: () => number; stop: () => void 
     stop: () => warned.mockRestore(),
   };
 }
+
+/**
+ * Makes concurrent requests surely overlap: holds a lock (`lockSql`, in a transaction of its
+ * own), starts `requests`, and releases the lock only once `waiters` sessions wait on it. Two
+ * requests that merely run "at the same time" may well run one after the other, and then a
+ * test of their race passes whatever the locking does.
+ */
+export async function whileLocked<T>(
+  dataSource: DataSource,
+  lockSql: string,
+  parameters: unknown[],
+  waiters: number,
+  requests: () => Promise<T>,
+): Promise<T> {
+  const blocker = dataSource.createQueryRunner();
+  await blocker.connect();
+  try {
+    await blocker.startTransaction();
+    await blocker.query(lockSql, parameters);
+    const pending = requests();
+    pending.catch(() => undefined); // awaited below; not unhandled if the wait fails first
+    await waitForLockWaiters(dataSource, waiters);
+    await blocker.commitTransaction();
+    return await pending;
+  } finally {
+    if (blocker.isTransactionActive) await blocker.rollbackTransaction();
+    await blocker.release();
+  }
+}
