@@ -194,6 +194,31 @@ describe('reports: cache and CSV', () => {
       ]);
     });
 
+    it('values stock worth more than bigint holds, exactly while it fits in 2^53', async () => {
+      const { storeId, manager } = await staffedStore();
+      const [dear, priceless] = await Promise.all([
+        seedProduct(api, { name: 'Dear', costPrice: 8_000_000_000, unitPrice: 9_000_000_000 }),
+        seedProduct(api, {
+          name: 'Priceless',
+          costPrice: 1_000_000_000_000,
+          unitPrice: 1_000_000_000_000,
+        }),
+      ]);
+      await receiveStock(api, storeId, dear, 1_000_003);
+      await receiveStock(api, storeId, priceless, 1_000_000_000);
+      const response = await getReport(api, manager, 'inventory-valuation', { storeId });
+      expect(response.statusCode).toBe(200);
+      const rows = response.json().data;
+      expect(rows.find((row: { productId: string }) => row.productId === dear)).toMatchObject({
+        costValue: 8_000_024_000_000_000, // below 2^53: exact
+        retailValue: 9_000_027_000_000_000,
+      });
+      expect(rows.find((row: { productId: string }) => row.productId === priceless)).toMatchObject({
+        costValue: 1e21,
+      });
+      expect(response.json().totals.costValue).toBe(1e21 + 8_000_024_000_000_000);
+    });
+
     it('streams a 100,000-product valuation with bounded memory', async () => {
       const { storeId, manager } = await staffedStore();
       await dataSource.query(

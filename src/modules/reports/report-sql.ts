@@ -193,10 +193,15 @@ SELECT COALESCE(a.cashier_id, b.cashier_id) AS cashier_id, u.username::text AS u
 const VALUATION_FROM = `FROM inventory i JOIN products p ON p.id = i.product_id
  WHERE i.store_id = ANY($1::uuid[]) AND i.quantity > 0`;
 
+/**
+ * Values are multiplied and summed in numeric: a quantity (up to 10^9) times a price (up to
+ * 10^12) passes bigint's range, and PostgreSQL refused the whole report (a 500). They are
+ * answered as float8, exact for every value up to 2^53 minor units (KES 90 trillion).
+ */
 export const VALUATION_ROWS = `
 SELECT p.id AS product_id, p.sku, p.name, p.category, sum(i.quantity)::bigint AS quantity,
-       p.cost_price, p.unit_price, (sum(i.quantity) * p.cost_price)::bigint AS cost_value,
-       (sum(i.quantity) * p.unit_price)::bigint AS retail_value
+       p.cost_price, p.unit_price, (sum(i.quantity) * p.cost_price::numeric)::float8 AS cost_value,
+       (sum(i.quantity) * p.unit_price::numeric)::float8 AS retail_value
   ${VALUATION_FROM}
  GROUP BY p.id
  ORDER BY p.name, p.id`;
@@ -204,8 +209,8 @@ SELECT p.id AS product_id, p.sku, p.name, p.category, sum(i.quantity)::bigint AS
 export const VALUATION_TOTALS = `
 SELECT i.store_id, count(DISTINCT i.product_id)::int AS products,
        COALESCE(sum(i.quantity), 0)::bigint AS quantity,
-       COALESCE(sum(i.quantity * p.cost_price), 0)::bigint AS cost_value,
-       COALESCE(sum(i.quantity * p.unit_price), 0)::bigint AS retail_value
+       COALESCE(sum(i.quantity * p.cost_price::numeric), 0)::float8 AS cost_value,
+       COALESCE(sum(i.quantity * p.unit_price::numeric), 0)::float8 AS retail_value
   ${VALUATION_FROM}
  GROUP BY GROUPING SETS ((), (i.store_id))`;
 
