@@ -23,6 +23,19 @@ describe('access across every operation', () => {
   });
   afterAll(() => api.close());
 
+  /** The status and code, named by the request, so a failure says which operation it was. */
+  const expectAnswer = (
+    request: { method: Method; url: string },
+    response: Awaited<ReturnType<TestApp['request']>>,
+    status: number,
+    code: string,
+  ) =>
+    expect({ ...request, status: response.statusCode, code: response.json().code }).toEqual({
+      ...request,
+      status,
+      code,
+    });
+
   const expectError = (
     response: Awaited<ReturnType<TestApp['request']>>,
     status: number,
@@ -49,12 +62,7 @@ describe('access across every operation', () => {
           headers,
           ...(method === 'GET' ? {} : { payload: {} }),
         });
-        expect({ method, url, status: response.statusCode, code: response.json().code }).toEqual({
-          method,
-          url,
-          status: 401,
-          code: 'UNAUTHENTICATED',
-        });
+        expectAnswer({ method, url }, response, 401, 'UNAUTHENTICATED');
       }
     }
   });
@@ -88,12 +96,7 @@ describe('access across every operation', () => {
     ];
     for (const { method, url, payload } of cases) {
       const response = await api.request({ method, url, headers: bearer(admin), payload });
-      expect({ method, url, status: response.statusCode, code: response.json().code }).toEqual({
-        method,
-        url,
-        status: 404,
-        code: 'NOT_FOUND',
-      });
+      expectAnswer({ method, url }, response, 404, 'NOT_FOUND');
     }
   });
 

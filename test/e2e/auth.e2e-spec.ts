@@ -302,7 +302,7 @@ describe('auth', () => {
         `UPDATE sessions SET revoked_at = now() - interval '29 days', revoked_reason = 'logout' WHERE id = $1`,
         [revokedLately],
       );
-      expect(await api.app.get(SessionCleanup).removeEnded()).toBe(2);
+      expect(await api.app.get(SessionCleanup).clean()).toBe(2);
       const tokensOf = async (sessionId: string) => {
         const [{ count }] = await dataSource.query(
           'SELECT count(*)::int AS count FROM refresh_tokens WHERE session_id = $1',

@@ -24,6 +24,16 @@ describe('inventory', () => {
   });
   afterAll(() => api.close());
 
+  /** The product's row in store A's low-stock list, as its manager sees it. */
+  const lowStockRowOf = async (productId: string) => {
+    const listed = await api.request({
+      method: 'GET',
+      url: `/api/v1/stores/${storeA}/inventory?lowStock=true&pageSize=200`,
+      headers: bearer(manager),
+    });
+    return listed.json().data.find((row: { productId: string }) => row.productId === productId);
+  };
+
   const adjust = (token: string, storeId: string, payload: object) =>
     api.request({
       method: 'POST',
@@ -346,14 +356,11 @@ describe('inventory', () => {
         headers: bearer(admin),
         payload: { reorderLevel: 4 },
       });
-      const listed = await api.request({
-        method: 'GET',
-        url: `/api/v1/stores/${storeA}/inventory?lowStock=true&pageSize=200`,
-        headers: bearer(manager),
+      expect(await lowStockRowOf(productId)).toMatchObject({
+        quantity: 3,
+        reorderLevel: 4,
+        lowStock: true,
       });
-      expect(
-        listed.json().data.find((row: { productId: string }) => row.productId === productId),
-      ).toMatchObject({ quantity: 3, reorderLevel: 4, lowStock: true });
       for (const payload of [{}, { reorderLevel: -1 }, { reorderLevel: 'none' }]) {
         const refused = await api.request({
           method: 'PATCH',
@@ -401,14 +408,11 @@ describe('inventory', () => {
       expect(level.statusCode).toBe(200);
       await adjust(manager, storeA, { productId, delta: 6, reason: 'receiving' });
       await adjust(manager, storeA, { productId, delta: -3, reason: 'damage' }); // 3: at or below 4
-      const listed = await api.request({
-        method: 'GET',
-        url: `/api/v1/stores/${storeA}/inventory?lowStock=true&pageSize=200`,
-        headers: bearer(manager),
+      expect(await lowStockRowOf(productId)).toMatchObject({
+        quantity: 3,
+        reorderLevel: 4,
+        lowStock: true,
       });
-      expect(
-        listed.json().data.find((row: { productId: string }) => row.productId === productId),
-      ).toMatchObject({ quantity: 3, reorderLevel: 4, lowStock: true });
       const alerts = await api.app
         .get(DataSource)
         .query(

@@ -266,21 +266,21 @@ describe('sales under concurrency and retries', () => {
       const body = { storeId, items: [{ productId, quantity: 1 }] };
       const first = (await postSale(api, cashier, body, key)).json();
       const cleanup = api.app.get(IdempotencyCleanup);
-      expect(await cleanup.removeExpired()).toBe(0); // younger than 24 h: kept
+      expect(await cleanup.clean()).toBe(0); // younger than 24 h: kept
       // Still kept after 24 h: a till may send a sale dated up to SALE_MAX_BACKDATE_HOURS (72)
       // back, and retry it as late.
       await dataSource.query(
         `UPDATE idempotency_keys SET created_at = now() - interval '71 hours' WHERE key = $1`,
         [key],
       );
-      expect(await cleanup.removeExpired()).toBe(0);
+      expect(await cleanup.clean()).toBe(0);
       const replayed = await postSale(api, cashier, body, key);
       expect(replayed.headers['idempotent-replayed']).toBe('true');
       await dataSource.query(
         `UPDATE idempotency_keys SET created_at = now() - interval '73 hours' WHERE key = $1`,
         [key],
       );
-      expect(await cleanup.removeExpired()).toBeGreaterThanOrEqual(1);
+      expect(await cleanup.clean()).toBeGreaterThanOrEqual(1);
       const second = await postSale(api, cashier, body, key);
       expect(second.statusCode).toBe(201);
       expect(second.json().id).not.toBe(first.id);
