@@ -59,7 +59,10 @@ function isProxyAddress(item: string): boolean {
   const version = isIP(address);
   if (version === 0 || rest.length > 0) return false;
   if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+  // A /0 would trust every address (that is TRUST_PROXY=true), and proxy-addr refuses it.
+  return (
+    /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (version === 4 ? 32 : 128)
+  );
 }
 function IsTrustProxy(): PropertyDecorator {
   return (target, propertyName) =>

@@ -182,7 +182,15 @@ describe('login throttling', () => {
         expect((await viaProxy(api, user.username, '203.0.113.9')).statusCode).toBe(401);
         // Longer than the ip columns: the failed login was a 500 and went unaudited.
         expect((await viaProxy(api, user.username, 'x'.repeat(100))).statusCode).toBe(401);
-        expect(await failedLoginIps(api, user.username)).toEqual(['203.0.113.9', '10.9.0.5']);
+        // An IPv6 address with a zone id of any length is still an address to net.isIP.
+        expect((await viaProxy(api, user.username, `fe80::1%${'a'.repeat(100)}`)).statusCode).toBe(
+          401,
+        );
+        expect(await failedLoginIps(api, user.username)).toEqual([
+          '203.0.113.9',
+          '10.9.0.5',
+          '10.9.0.5',
+        ]);
       });
     });
   });

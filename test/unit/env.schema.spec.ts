@@ -143,7 +143,16 @@ describe('empty, inconsistent and out-of-range settings', () => {
     expect(
       validateEnv({ TRUST_PROXY: ' 10.0.0.0/8, 192.168.1.7 ,fd00::/8,loopback' }).TRUST_PROXY,
     ).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
-    for (const value of ['maybe', '10.0.0.0/33', '10.0.0.300', 'fd00::/129', '10.0.0.0/8/1', ',']) {
+    for (const value of [
+      'maybe',
+      '10.0.0.0/33',
+      '10.0.0.300',
+      'fd00::/129',
+      '10.0.0.0/8/1',
+      ',',
+      '0.0.0.0/0',
+      '::/0',
+    ]) {
       expect(problemsOf({ TRUST_PROXY: value }).join('\n')).toMatch(
         /TRUST_PROXY must be true, false, or/,
       );

@@ -28,11 +28,14 @@ export interface RequestMeta {
 
 /**
  * Fastify's request.ip, which honours X-Forwarded-For when TRUST_PROXY says so. The header's
- * entries are not checked to be addresses: one that is not (a forged or broken header) gives
- * way to the connection's own peer address.
+ * entries are not checked to be addresses: one that is not (a forged or broken header, or an
+ * IPv6 address with a zone id, which may be of any length) gives way to the connection's own
+ * peer address.
  */
 export function clientAddress(request: FastifyRequest): string {
-  return isIP(request.ip) !== 0 ? request.ip : (request.socket.remoteAddress ?? 'unknown');
+  const { ip } = request;
+  const plain = isIP(ip) !== 0 && !ip.includes('%');
+  return plain ? ip : (request.socket.remoteAddress ?? 'unknown');
 }
 
 export const ClientMeta = createParamDecorator(
