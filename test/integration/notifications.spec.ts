@@ -439,6 +439,25 @@ describe('low-stock notifications', () => {
       ]);
     });
 
+    it('tries again a deferred address whose domain is not ASCII, as the store wrote it', async () => {
+      const written = `ops-${randomBytes(3).toString('hex')}@jõgeva.ee`;
+      const onTheWire = written.replace('jõgeva.ee', 'xn--jgeva-dua.ee');
+      const fixture = await seedFixture(api, { lowStockEmails: [written] });
+      const id = await writeAlert(api, fixture);
+      // On the envelope in ASCII (punycode), or as written where the server takes SMTPUTF8.
+      smtp.deferMailboxes([written, onTheWire]);
+      await expect(delivery.deliver(id)).rejects.toThrow(/deferred/);
+      expect((await outboxRow(api, id)).last_error).toContain(written);
+      await expect(delivery.deliver(id)).resolves.toBe('delivered');
+      const [first, second] = smtp.withMessageId(`<${id}@pos.local>`);
+      expect(first.recipients).toHaveLength(1); // the manager
+      expect(second.recipients).toHaveLength(1);
+      expect([written, onTheWire]).toContain(second.recipients[0]);
+      expect((await outboxRow(api, id)).last_error).toBe(
+        'sent on attempt 2 to the recipients deferred before',
+      );
+    });
+
     it('settles a deferred row whose owed recipient is no longer one', async () => {
       const fixture = await seedFixture(api);
       const [listed] = fixture.recipients;

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createTransport } from 'nodemailer';
@@ -61,12 +62,20 @@ export class Mailer implements OnApplicationShutdown {
     if (this.smtp) {
       // Resolves when the server accepted at least one recipient; refusals reject.
       const info = (await this.smtp.sendMail(message)) as SMTPInfo;
+      // The envelope carries a domain in its ASCII form (ops@xn--jgeva-dua.ee for
+      // ops@jõgeva.ee): deferred recipients are named as the caller wrote them.
+      const written = new Map(mail.to.map((address) => [envelopeForm(address), address]));
       const deferred = (info.rejectedErrors ?? [])
         .filter((refusal) => (refusal.responseCode ?? 500) < 500 && refusal.recipient)
-        .map((refusal) => String(refusal.recipient));
+        .map((refusal) => String(refusal.recipient))
+        .map((address) => written.get(envelopeForm(address)) ?? address);
       return {
         accepted: info.accepted.map(String),
-        rejected: info.rejected.map(String).filter((address) => !deferred.includes(address)),
+        rejected: info.rejected
+          .map(String)
+          .filter(
+            (address) => !deferred.some((owed) => envelopeForm(owed) === envelopeForm(address)),
+          ),
         deferred,
       };
     }
@@ -90,6 +99,13 @@ interface SMTPInfo {
   accepted: unknown[];
   rejected: unknown[];
   rejectedErrors?: { recipient?: unknown; responseCode?: number }[];
+}
+
+/** An address as it goes on the SMTP envelope: domain in ASCII (punycode), lower case. */
+function envelopeForm(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address.toLowerCase();
+  return `${address.slice(0, at)}@${domainToASCII(address.slice(at + 1)) || address.slice(at + 1)}`.toLowerCase();
 }
 
 function fileStamp(at: Date): string {

@@ -92,8 +92,14 @@ export class OutboxDelivery {
     }
     // Sent: from here on a failure must not schedule a resend. Keep the lease and insist a
     // little; if the database stays away, the row is sent again (same Message-ID) after the lease.
-    const note =
+    const refused =
       sent.rejected.length > 0 ? `refused by the SMTP server: ${sent.rejected.join(', ')}` : null;
+    const { onlyTo } = row.payload as { onlyTo?: string[] };
+    const note = onlyTo
+      ? [`sent on attempt ${row.attempts} to the recipients deferred before`, refused]
+          .filter(Boolean)
+          .join('; ')
+      : refused;
     if (sent.deferred.length > 0) {
       await this.insist(
         () => this.owe(row, sent.deferred, note),
@@ -189,6 +195,9 @@ export class OutboxDelivery {
       row.attempts,
       this.settings.backoffMs,
       this.settings.backoffMaxMs,
+    );
+    this.logger.warn(
+      `Outbox ${row.id} (${row.type}) attempt ${row.attempts}: the SMTP server deferred ${recipients.join(', ')}; trying them again in ${delayMs} ms`,
     );
     await this.dataSource.query(
       `UPDATE outbox SET payload = payload || jsonb_build_object('onlyTo', $3::jsonb),
