@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
@@ -62,6 +63,9 @@ async function bootstrap(): Promise<void> {
       process.exit(1);
     }, deadlineMs).unref();
     app.get(ShutdownState).begin();
+    // A response that began before the drain (a streamed export) carries no Connection: close;
+    // once it ends, its connection is idle and would hold close() for the whole keep-alive time.
+    (app.getHttpServer() as Server).keepAliveTimeout = 500;
     await new Promise((wait) => setTimeout(wait, env.SHUTDOWN_GRACE_MS));
     let clean = true;
     try {

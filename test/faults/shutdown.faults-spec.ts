@@ -1,3 +1,4 @@
+import { get, IncomingMessage } from 'node:http';
 import { Client } from 'pg';
 import { eventually, sleep } from '../support/eventually';
 import { PrivateRedis } from '../support/redis-server';
@@ -83,6 +84,45 @@ describe('the same stop signal twice while draining (Ctrl-C under npm)', () => {
     expect((await sale).status).toBe(201);
     expect(await api.exited).toEqual({ code: 0, signal: null });
     expect(api.logs).toMatch(/Stopped cleanly/);
+  });
+
+  it('the API finishes a CSV export that began before the signal, then exits 0 at once', async () => {
+    const [api] = await startTogether(processes, [
+      NodeProcess.api({ ...env, SHUTDOWN_GRACE_MS: '500' }, 'api-export'),
+    ]);
+    const token = await loginOver(api.baseUrl as string, world.cashierUsernames[0]);
+    await db!.query(
+      `INSERT INTO products (sku, name, unit_price)
+       SELECT 'EXPORT-' || i, 'Export product ' || i, 100 + i % 900 FROM generate_series(1, 60000) i
+       ON CONFLICT DO NOTHING`,
+    );
+    // A keep-alive client (Node's default agent) reads the first chunk, then stops reading.
+    let body = 0;
+    const response = await new Promise<IncomingMessage>((started, fail) => {
+      get(
+        `${api.baseUrl}/api/v1/products?format=csv&pageSize=200`,
+        { headers: { authorization: `Bearer ${token}` } },
+        (answer) => {
+          answer.once('data', (chunk: Buffer) => {
+            body += chunk.length;
+            answer.pause();
+            started(answer);
+          });
+        },
+      ).on('error', fail);
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers.connection).not.toBe('close'); // it began before the drain
+
+    api.signal('SIGTERM');
+    await sleep(1000); // past the grace period: close() waits for the export
+    expect(api.running).toBe(true);
+    response.on('data', (chunk: Buffer) => (body += chunk.length)).resume();
+    await new Promise((ended) => response.once('end', ended));
+    expect(body).toBeGreaterThan(1_000_000);
+    // Not after the 5 s the idle keep-alive connection would otherwise be kept open.
+    const ending = await Promise.race([api.exited, sleep(3000).then(() => 'still running')]);
+    expect(ending).toEqual({ code: 0, signal: null });
   });
 
   it('the worker finishes the email it is sending, marks it delivered, and exits 0', async () => {
