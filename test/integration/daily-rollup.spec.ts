@@ -1,13 +1,14 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { DailyRollupService } from '../../src/modules/reports/daily-rollup.service';
-import { ROLL_UP_STORE } from '../../src/modules/reports/report-sql';
 import { localDatesOf, resolvePeriod } from '../../src/modules/reports/periods';
 import { ReportsRepository, ReportWindow } from '../../src/modules/reports/reports.repository';
 import { buildSummary } from '../../src/modules/reports/sales-summary';
 import { startTestApp, TestApp } from '../support/app';
 import { seedStore, seedUser } from '../support/auth';
 import { seedProduct } from '../support/catalog';
+import { ROLL_UP_STORE } from '../../src/modules/reports/report-sql';
+import { waitForLockWaiters } from '../support/pg-activity';
 import { insertSale } from '../support/reports';
 
 const HOUR = 3_600_000;
@@ -194,20 +195,26 @@ describe('daily rollup of closed days', () => {
     }
   });
 
-  it('rebuilds a store whose time zone changed between a pass’s stale delete and its rollup', async () => {
+  it('takes a time zone change that commits during a pass either before or after the store’s step, whole', async () => {
     await rollup.rollUpAll();
-    // The pass deleted nothing stale; its last five days were still to roll up.
+    // The store's last five days are still to roll up when the pass reaches it.
     await dataSource.query(
       `DELETE FROM report_daily_sales WHERE store_id = $1
           AND day > (SELECT max(day) - 5 FROM report_daily_sales WHERE store_id = $1)`,
       [storeId],
     );
-    await dataSource.query(`UPDATE stores SET time_zone = 'America/New_York' WHERE id = $1`, [
-      storeId,
-    ]);
+    const admin = new Client({ connectionString: api.database.url });
+    await admin.connect();
     try {
-      // The change committed now: the pass goes on to this store's rollup.
-      await dataSource.query(ROLL_UP_STORE, [storeId, 72, 31]);
+      await admin.query('BEGIN');
+      await admin.query(`UPDATE stores SET time_zone = 'America/New_York' WHERE id = $1`, [
+        storeId,
+      ]);
+      const pass = rollup.rollUp();
+      // The pass waits on the store row, between no two of its statements for this store.
+      await waitForLockWaiters(dataSource, 1);
+      await admin.query('COMMIT');
+      await pass;
       await rollup.rollUpAll();
       const written: { day: string; time_zone: string }[] = await rows();
       expect(written.every((row) => row.time_zone === 'America/New_York')).toBe(true);
@@ -223,6 +230,7 @@ describe('daily rollup of closed days', () => {
       expect(rebuilt.rolled).toEqual(rebuilt.live);
       expect(rebuilt.rolled.totals.salesCount).toBe(4); // 1 March 00:00 in Nairobi is in February there
     } finally {
+      await admin.end();
       await dataSource.query(`UPDATE stores SET time_zone = 'Africa/Nairobi' WHERE id = $1`, [
         storeId,
       ]);

@@ -17,7 +17,7 @@ const DAYS_PER_STEP = 31;
  * sale can be dated into it any more), and drops rows made under a time zone the store no
  * longer has or a shorter backdating window. The reports read closed days from there and
  * aggregate only the open days live, so a month costs the same on 1 or 100 million lines.
- * Runs on the primary, in short autocommitted statements, under an advisory lock.
+ * Runs on the primary, one short transaction per store and step, under an advisory lock.
  */
 @Injectable()
 export class DailyRollupService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -57,16 +57,26 @@ export class DailyRollupService implements OnApplicationBootstrap, OnApplication
       ]);
       if (!locked) return false;
       try {
-        await runner.query(DELETE_STALE_DAYS, [this.backdateHours]);
         const stores: { id: string }[] = await runner.query(`SELECT id FROM stores ORDER BY id`);
         let more = false;
         for (const { id } of stores) {
-          const written = await runner.query(ROLL_UP_STORE, [
-            id,
-            this.backdateHours,
-            DAYS_PER_STEP,
-          ]);
-          if (written.length === DAYS_PER_STEP) more = true;
+          // Holding the store row: a time zone change waits for this store's step, or this
+          // step for the change, never one in between.
+          await runner.startTransaction();
+          try {
+            await runner.query(`SELECT 1 FROM stores WHERE id = $1 FOR SHARE`, [id]);
+            await runner.query(DELETE_STALE_DAYS, [this.backdateHours, id]);
+            const written = await runner.query(ROLL_UP_STORE, [
+              id,
+              this.backdateHours,
+              DAYS_PER_STEP,
+            ]);
+            await runner.commitTransaction();
+            if (written.length === DAYS_PER_STEP) more = true;
+          } catch (error) {
+            await runner.rollbackTransaction();
+            throw error;
+          }
         }
         return more;
       } finally {

@@ -217,21 +217,20 @@ SELECT i.store_id, count(DISTINCT i.product_id)::int AS products,
 /** Clocks may be set back this far after validation: a day closes this much later too. */
 const CLOSING_MARGIN = `interval '15 minutes'`;
 
-/** Rows made under another time zone, or a shorter backdating window, are rebuilt. $1 hours. */
+/** Store $2's rows made under another time zone, or a shorter window ($1 hours), are rebuilt. */
 export const DELETE_STALE_DAYS = `
 DELETE FROM report_daily_sales r USING stores st
- WHERE r.store_id = st.id AND (r.time_zone <> st.time_zone OR r.backdate_hours < $1)`;
+ WHERE r.store_id = $2 AND st.id = r.store_id
+   AND (r.time_zone <> st.time_zone OR r.backdate_hours < $1)`;
 
 /**
  * Rolls up the next closed days of store $1 (at most $3 of them) under backdating window $2:
  * from the day after its last rolled-up day (or its first sale's day) to the last day that
  * ended more than $2 hours (plus a margin) ago. Every day gets a row, zeros included. Returns
- * the days written.
- *
- * Only rows of the store's current zone and window count as rolled up, and a row left under
- * another one is overwritten: the zone may change between a pass's DELETE_STALE_DAYS and this
- * statement, and counting the stale rows would start the new zone's days after them, leaving
- * every earlier day out of the reports for good.
+ * the days written. Run after DELETE_STALE_DAYS in one transaction that holds the store row
+ * (FOR SHARE), so its zone cannot change between the two: rows of another zone counted as
+ * rolled up would start the new zone's days after them, and every earlier day would read as
+ * zero in the reports for good. Only rows of the current zone and window count, besides.
  */
 export const ROLL_UP_STORE = `
 WITH span AS (
@@ -260,7 +259,4 @@ SELECT days.id, g.day::date, days.time_zone, $2, ${DAY_FIGURES.map((column) => `
   FROM days
  CROSS JOIN generate_series(days.first_day, days.last_day, interval '1 day') AS g(day)
   LEFT JOIN figures f ON f.day = to_char(g.day, 'YYYY-MM-DD')
-ON CONFLICT (store_id, day) DO UPDATE SET time_zone = EXCLUDED.time_zone,
-   backdate_hours = EXCLUDED.backdate_hours,
-   ${DAY_FIGURES.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}
 RETURNING day`;
