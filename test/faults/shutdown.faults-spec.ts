@@ -1,11 +1,14 @@
 import { get, IncomingMessage } from 'node:http';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { eventually, sleep } from '../support/eventually';
-import { PrivateRedis } from '../support/redis-server';
 import { getOver } from './support/http';
-import { jwtSecret, NodeProcess, ServiceEnv } from './support/node-process';
-import { PrivatePostgres } from './support/private-postgres';
-import { StallingSmtpSink } from './support/stalling-smtp';
+import { NodeProcess, ServiceEnv } from './support/node-process';
+import type { StallingSmtpSink } from './support/stalling-smtp';
+import {
+  StallingMailServices,
+  startStallingMailServices,
+  stopStallingMailServices,
+} from './support/stalling-mail-services';
 import { startTogether } from './support/start-together';
 import { loginOver, saleOver, seedWorld, StoreWorld } from './support/world';
 
@@ -17,37 +20,20 @@ import { loginOver, saleOver, seedWorld, StoreWorld } from './support/world';
  * signal here comes while the first one's drain is still waiting on work in flight.
  */
 describe('the same stop signal twice while draining (Ctrl-C under npm)', () => {
-  let postgres: PrivatePostgres | undefined;
-  let redis: PrivateRedis | undefined;
-  let sink: StallingSmtpSink | undefined;
-  let db: Client | undefined;
-  const processes: NodeProcess[] = [];
+  let services: StallingMailServices | undefined;
+  let db: Client;
+  let sink: StallingSmtpSink;
   let env: ServiceEnv;
+  const processes: NodeProcess[] = [];
   let world: StoreWorld;
 
   beforeAll(async () => {
-    [postgres, redis, sink] = await Promise.all([
-      PrivatePostgres.start(),
-      PrivateRedis.start(),
-      StallingSmtpSink.start(),
-    ]);
-    db = new Client({ connectionString: postgres.url });
-    await db.connect();
-    env = {
-      DATABASE_URL: postgres.url,
-      REDIS_URL: redis.url,
-      SMTP_URL: sink.url,
-      JWT_SECRET: jwtSecret(),
-      OUTBOX_POLL_MS: '200',
-    };
-    world = await seedWorld(postgres.url, { products: 2, stock: 10, reorderLevel: 5 });
+    services = await startStallingMailServices({ OUTBOX_POLL_MS: '200' });
+    ({ db, sink, env } = services);
+    world = await seedWorld(env.DATABASE_URL, { products: 2, stock: 10, reorderLevel: 5 });
   });
 
-  afterAll(async () => {
-    await Promise.allSettled(processes.map((process) => process.kill()));
-    await db?.end();
-    await Promise.allSettled([sink?.stop(), redis?.stop(), postgres?.destroy()]);
-  });
+  afterAll(() => stopStallingMailServices(processes, services));
 
   it('the API answers the sale it was making, reports not ready meanwhile, and exits 0', async () => {
     const [api] = await startTogether(processes, [
@@ -58,14 +44,14 @@ describe('the same stop signal twice while draining (Ctrl-C under npm)', () => {
     const [productId] = world.productIds;
 
     // Hold the product's stock row, so the sale waits inside its transaction.
-    await db!.query('BEGIN');
-    await db!.query('SELECT 1 FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE', [
+    await db.query('BEGIN');
+    await db.query('SELECT 1 FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE', [
       world.storeId,
       productId,
     ]);
     const sale = saleOver(baseUrl, token, world.storeId, [{ productId, quantity: 1 }]);
     await eventually(async () => {
-      const waiting = await db!.query(
+      const waiting = await db.query(
         `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
       );
       expect(waiting.rowCount).toBe(1);
@@ -80,7 +66,7 @@ describe('the same stop signal twice while draining (Ctrl-C under npm)', () => {
 
     await sleep(1000); // past the grace period: app.close() now waits for the sale
     expect(api.running).toBe(true);
-    await db!.query('ROLLBACK');
+    await db.query('ROLLBACK');
     expect((await sale).status).toBe(201);
     expect(await api.exited).toEqual({ code: 0, signal: null });
     expect(api.logs).toMatch(/Stopped cleanly/);
@@ -91,7 +77,7 @@ describe('the same stop signal twice while draining (Ctrl-C under npm)', () => {
       NodeProcess.api({ ...env, SHUTDOWN_GRACE_MS: '500' }, 'api-export'),
     ]);
     const token = await loginOver(api.baseUrl as string, world.cashierUsernames[0]);
-    await db!.query(
+    await db.query(
       `INSERT INTO products (sku, name, unit_price)
        SELECT 'EXPORT-' || i, 'Export product ' || i, 100 + i % 900 FROM generate_series(1, 60000) i
        ON CONFLICT DO NOTHING`,
@@ -130,7 +116,7 @@ describe('the same stop signal twice while draining (Ctrl-C under npm)', () => {
       NodeProcess.api(env, 'api-2'),
       NodeProcess.worker(env, 'worker'),
     ]);
-    sink!.stall();
+    sink.stall();
     const token = await loginOver(api.baseUrl as string, world.cashierUsernames[0]);
     // 10 → 5 units: the second product reaches its reorder level, one alert.
     const productId = world.productIds[1];
@@ -138,24 +124,24 @@ describe('the same stop signal twice while draining (Ctrl-C under npm)', () => {
       { productId, quantity: 5 },
     ]);
     expect(sale.status).toBe(201);
-    await eventually(() => expect(sink!.stalled).toHaveLength(1), 30_000);
+    await eventually(() => expect(sink.stalled).toHaveLength(1), 30_000);
 
     worker.signal('SIGINT');
     await sleep(200);
     worker.signal('SIGINT');
     await sleep(200);
     expect(worker.running).toBe(true);
-    sink!.answer();
-    sink!.release();
+    sink.answer();
+    sink.release();
 
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     expect(worker.logs).toMatch(/Stopped cleanly/);
-    const alert = await db!.query(
+    const alert = await db.query(
       `SELECT delivered_at IS NOT NULL AS delivered FROM outbox
         WHERE type = 'low_stock' AND payload->>'productId' = $1`,
       [productId],
     );
     expect(alert.rows).toEqual([{ delivered: true }]);
-    expect(sink!.accepted).toHaveLength(1);
+    expect(sink.accepted).toHaveLength(1);
   });
 });

@@ -1,10 +1,13 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { eventually, sleep } from '../support/eventually';
-import { PrivateRedis } from '../support/redis-server';
 import { recordFigures } from './support/figures';
-import { jwtSecret, NodeProcess, ServiceEnv } from './support/node-process';
-import { PrivatePostgres } from './support/private-postgres';
-import { StallingSmtpSink } from './support/stalling-smtp';
+import { NodeProcess, ServiceEnv } from './support/node-process';
+import type { StallingSmtpSink } from './support/stalling-smtp';
+import {
+  StallingMailServices,
+  startStallingMailServices,
+  stopStallingMailServices,
+} from './support/stalling-mail-services';
 import { startTogether } from './support/start-together';
 import { loginOver, saleOver, seedWorld, StoreWorld } from './support/world';
 
@@ -44,10 +47,9 @@ function messageIdOf(row: OutboxRow): string {
 }
 
 describe('worker killed (SIGKILL) in the middle of sending', () => {
-  let postgres: PrivatePostgres | undefined;
-  let redis: PrivateRedis | undefined;
-  let sink: StallingSmtpSink | undefined;
-  let db: Client | undefined;
+  let services: StallingMailServices | undefined;
+  let db: Client;
+  let sink: StallingSmtpSink;
   const processes: NodeProcess[] = [];
   let env: ServiceEnv;
   let world: StoreWorld;
@@ -55,7 +57,7 @@ describe('worker killed (SIGKILL) in the middle of sending', () => {
   let firstWorker: NodeProcess;
 
   async function outboxRows(): Promise<OutboxRow[]> {
-    const result = await db!.query<OutboxRow>(
+    const result = await db.query<OutboxRow>(
       `SELECT id, payload->>'productId' AS "productId", attempts,
               COALESCE(claimed_until > now(), false) AS leased, delivered_at IS NOT NULL AS delivered
          FROM outbox WHERE type = 'low_stock'`,
@@ -64,21 +66,9 @@ describe('worker killed (SIGKILL) in the middle of sending', () => {
   }
 
   beforeAll(async () => {
-    [postgres, redis, sink] = await Promise.all([
-      PrivatePostgres.start(),
-      PrivateRedis.start(),
-      StallingSmtpSink.start(),
-    ]);
-    db = new Client({ connectionString: postgres.url });
-    await db.connect();
-    env = {
-      DATABASE_URL: postgres.url,
-      REDIS_URL: redis.url,
-      SMTP_URL: sink.url,
-      JWT_SECRET: jwtSecret(),
-      ...OUTBOX,
-    };
-    world = await seedWorld(postgres.url, { products: 2, stock: 10, reorderLevel: 5 });
+    services = await startStallingMailServices(OUTBOX);
+    ({ db, sink, env } = services);
+    world = await seedWorld(env.DATABASE_URL, { products: 2, stock: 10, reorderLevel: 5 });
     const [api, worker] = await startTogether(processes, [
       NodeProcess.api(env, 'api'),
       NodeProcess.worker(env, 'worker-1'),
@@ -87,14 +77,10 @@ describe('worker killed (SIGKILL) in the middle of sending', () => {
     firstWorker = worker;
   });
 
-  afterAll(async () => {
-    await Promise.allSettled(processes.map((process) => process.kill()));
-    await db?.end();
-    await Promise.allSettled([sink?.stop(), redis?.stop(), postgres?.destroy()]);
-  });
+  afterAll(() => stopStallingMailServices(processes, services));
 
   it('sends after a restart: once if the server had not accepted, same Message-ID if it had', async () => {
-    sink!.stall();
+    sink.stall();
 
     // One sale takes both products from 10 to their reorder level 5: two crossings, two rows.
     const token = await loginOver(apiUrl, world.cashierUsernames[0]);
@@ -112,8 +98,8 @@ describe('worker killed (SIGKILL) in the middle of sending', () => {
     ) as [OutboxRow, OutboxRow];
 
     // The worker is inside both SMTP transactions: the server has read each message in full.
-    await eventually(() => expect(sink!.stalled).toHaveLength(2), 30_000);
-    expect(sink!.stalled.map((mail) => mail.messageId).sort()).toEqual(
+    await eventually(() => expect(sink.stalled).toHaveLength(2), 30_000);
+    expect(sink.stalled.map((mail) => mail.messageId).sort()).toEqual(
       [messageIdOf(rowA), messageIdOf(rowB)].sort(),
     );
     for (const row of await outboxRows()) {
@@ -121,13 +107,13 @@ describe('worker killed (SIGKILL) in the middle of sending', () => {
     }
 
     // B: the server takes responsibility for the message; the worker never hears "250".
-    sink!.commit(messageIdOf(rowB));
+    sink.commit(messageIdOf(rowB));
     await firstWorker.kill();
     const killedAt = Date.now();
     // A: the connection died before the server accepted, so the server dropped the message.
-    await eventually(() => expect(sink!.abandonedWithMessageId(messageIdOf(rowA))).toHaveLength(1));
+    await eventually(() => expect(sink.abandonedWithMessageId(messageIdOf(rowA))).toHaveLength(1));
 
-    sink!.answer();
+    sink.answer();
     processes.push(await NodeProcess.worker(env, 'worker-2'));
     await eventually(async () => {
       expect((await outboxRows()).every((row) => row.delivered)).toBe(true);
@@ -136,8 +122,8 @@ describe('worker killed (SIGKILL) in the middle of sending', () => {
     // Long enough for a stray re-relay or a late retry to show up as an extra copy.
     await sleep(Number(OUTBOX.OUTBOX_RERELAY_MS) + 1000);
 
-    const copiesA = sink!.acceptedWithMessageId(messageIdOf(rowA)).length;
-    const copiesB = sink!.acceptedWithMessageId(messageIdOf(rowB)).length;
+    const copiesA = sink.acceptedWithMessageId(messageIdOf(rowA)).length;
+    const copiesB = sink.acceptedWithMessageId(messageIdOf(rowB)).length;
     recordFigures({
       scenario: 'worker SIGKILL mid-send, before SMTP accept',
       alertsExpected: 1,
@@ -158,10 +144,10 @@ describe('worker killed (SIGKILL) in the middle of sending', () => {
     expect(copiesA).toBe(1);
     // The resend is the same message: a receiver deduplicating by Message-ID shows one alert.
     expect(copiesB).toBe(2);
-    expect(sink!.accepted.map((mail) => mail.messageId).sort()).toEqual(
+    expect(sink.accepted.map((mail) => mail.messageId).sort()).toEqual(
       [messageIdOf(rowA), messageIdOf(rowB), messageIdOf(rowB)].sort(),
     );
-    expect(sink!.accepted.every((mail) => mail.recipients.includes(world.managerEmail))).toBe(true);
+    expect(sink.accepted.every((mail) => mail.recipients.includes(world.managerEmail))).toBe(true);
     for (const row of await outboxRows()) {
       expect(row).toMatchObject({ attempts: 2, leased: false, delivered: true });
     }
