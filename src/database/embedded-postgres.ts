@@ -16,6 +16,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
+/** How long stop() waits for open sessions to end before it rolls them back. */
+const SMART_SHUTDOWN_MS = 5000;
+
 export interface EmbeddedPostgresOptions {
   /** Directory that holds the cluster (created and initialised on first start). */
   dataDir: string;
@@ -85,12 +88,22 @@ export class EmbeddedPostgres {
     return this.url;
   }
 
+  /**
+   * "Smart" shutdown first: PostgreSQL lets the sessions still open end by themselves. A pool
+   * that has just been ended has sent its Terminate messages but not seen them processed, and a
+   * fast shutdown at that moment ended those sessions itself, each logged as an error. A session
+   * still open after SMART_SHUTDOWN_MS is rolled back by a fast shutdown.
+   */
   async stop(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((done) => {
-      child.once('exit', () => done());
-      child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
+      const fast = setTimeout(() => child.kill('SIGINT'), SMART_SHUTDOWN_MS);
+      child.once('exit', () => {
+        clearTimeout(fast);
+        done();
+      });
+      child.kill('SIGTERM');
     });
     this.process = undefined;
   }

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -63,5 +63,49 @@ describe('EmbeddedPostgres and a lock file it finds (postmaster.pid)', () => {
     await second.start();
     await answers(second);
     expect(alive(pid)).toBe(true);
+  });
+});
+
+describe('EmbeddedPostgres.stop()', () => {
+  let dir: string;
+  let running: EmbeddedPostgres;
+  const log = () => readFileSync(join(dir, 'data', 'server.log'), 'utf8');
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pos-embedded-'));
+    chmodSync(dir, 0o755);
+    running = new EmbeddedPostgres({
+      dataDir: join(dir, 'data'),
+      port: await freePort(),
+      database: 'postgres',
+      settings: { fsync: 'off' },
+    });
+    await running.start();
+  });
+  afterEach(async () => {
+    await running.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets sessions that are closing end by themselves (a pool just ended), logging no error', async () => {
+    const clients = [1, 2, 3].map(() => new Client({ connectionString: running.adminUrl() }));
+    await Promise.all(clients.map((client) => client.connect()));
+    const closing = Promise.all(clients.map((client) => client.end())); // not awaited first
+    await running.stop();
+    await closing;
+    expect(log()).toContain('received smart shutdown request');
+    expect(log()).not.toContain('terminating connection due to administrator command');
+  });
+
+  it('rolls back a session still open after 5 s, and stops', async () => {
+    const client = new Client({ connectionString: running.adminUrl() });
+    client.on('error', () => undefined); // the server ends it
+    await client.connect();
+    await client.query('BEGIN');
+    const started = Date.now();
+    await running.stop();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
+    expect(log()).toContain('received fast shutdown request');
+    await client.end().catch(() => undefined);
   });
 });
