@@ -1,5 +1,10 @@
 import { validate } from 'class-validator';
-import { hasValidCheckDigitIfGtin, IsBarcode, isValidGtin } from '../../src/common/validators/gtin';
+import {
+  expandUpcE,
+  hasValidCheckDigitIfGtin,
+  IsBarcode,
+  isValidGtin,
+} from '../../src/common/validators/gtin';
 
 describe('isValidGtin', () => {
   it.each([
@@ -29,7 +34,33 @@ describe('isValidGtin', () => {
   });
 });
 
+describe('expandUpcE', () => {
+  it.each([
+    ['04252614', '042100005264'], // last digit 0–2: manufacturer ends in it
+    ['01234505', '012000003455'],
+    ['01234531', '012300000451'], // 3
+    ['01234543', '012340000053'], // 4
+    ['01234558', '012345000058'], // 5–9
+    ['11234558', '112345000058'], // number system 1
+  ])('expands %s to the UPC-A %s', (upcE, upcA) => {
+    expect(expandUpcE(upcE)).toBe(upcA);
+  });
+
+  it('refuses what cannot be UPC-E', () => {
+    expect(expandUpcE('96385074')).toBeUndefined(); // number system 9
+    expect(expandUpcE('0123456')).toBeUndefined();
+  });
+});
+
 describe('hasValidCheckDigitIfGtin', () => {
+  it('accepts UPC-E codes, whose check digit is their UPC-A’s, and refuses a wrong one', () => {
+    for (const code of ['04252614', '01234505', '01234531', '01234543', '01234558']) {
+      expect({ code, valid: hasValidCheckDigitIfGtin(code) }).toEqual({ code, valid: true });
+    }
+    expect(hasValidCheckDigitIfGtin('04252615')).toBe(false);
+    expect(hasValidCheckDigitIfGtin('96385075')).toBe(false); // still a wrong EAN-8
+  });
+
   it('checks only 8, 12 and 13 digit codes', () => {
     expect(hasValidCheckDigitIfGtin('4006381333932')).toBe(false);
     expect(hasValidCheckDigitIfGtin('1234567890')).toBe(true);

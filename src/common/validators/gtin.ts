@@ -19,9 +19,33 @@ export function isValidGtin(code: string): boolean {
   return (10 - (sum % 10)) % 10 === checkDigit;
 }
 
-/** True unless the barcode looks like a GTIN (8, 12 or 13 digits) with a wrong check digit. */
+/**
+ * The UPC-A a UPC-E code stands for (8 digits: number system 0 or 1, six digits, check digit),
+ * or undefined for 8 digits that cannot be UPC-E. A UPC-E check digit is that UPC-A's.
+ */
+export function expandUpcE(code: string): string | undefined {
+  if (!/^[01]\d{7}$/.test(code)) return undefined;
+  const [system, d1, d2, d3, d4, d5, d6, check] = [...code];
+  const body =
+    d6 <= '2'
+      ? `${d1}${d2}${d6}0000${d3}${d4}${d5}`
+      : d6 === '3'
+        ? `${d1}${d2}${d3}00000${d4}${d5}`
+        : d6 === '4'
+          ? `${d1}${d2}${d3}${d4}00000${d5}`
+          : `${d1}${d2}${d3}${d4}${d5}0000${d6}`;
+  return `${system}${body}${check}`;
+}
+
+/**
+ * True unless the barcode looks like a GTIN (8, 12 or 13 digits) with a wrong check digit. Eight
+ * digits are EAN-8, or UPC-E (what scanners send for small US packs), checked as its UPC-A.
+ */
 export function hasValidCheckDigitIfGtin(barcode: unknown): boolean {
-  return typeof barcode !== 'string' || !CHECKED_BARCODE.test(barcode) || isValidGtin(barcode);
+  if (typeof barcode !== 'string' || !CHECKED_BARCODE.test(barcode) || isValidGtin(barcode))
+    return true;
+  const upcA = barcode.length === 8 ? expandUpcE(barcode) : undefined;
+  return upcA !== undefined && isValidGtin(upcA);
 }
 
 /**
