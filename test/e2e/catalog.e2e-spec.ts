@@ -70,10 +70,17 @@ describe('catalogue', () => {
         active: true,
       });
       const [audit] = await auditDetails('product.created', product.id);
-      expect(audit).toMatchObject({
-        user_id: users.manager.id,
-        entity_type: 'product',
-        details: { sku: payload.sku, unitPrice: 6500 },
+      expect(audit).toMatchObject({ user_id: users.manager.id, entity_type: 'product' });
+      // Every starting value, so a later product.updated's `from` has a known origin.
+      expect(audit.details).toEqual({
+        sku: payload.sku,
+        barcode: '4006381333931',
+        name: payload.name,
+        category: 'Stationery',
+        unitPrice: 6500,
+        costPrice: 0,
+        taxClass: 'standard',
+        reorderLevel: 0,
       });
     });
 
@@ -124,6 +131,16 @@ describe('catalogue', () => {
         from: { barcode: '036000291452', name: created.name, unitPrice: 6500 },
         to: { barcode: null, name: 'Wrigley Gum', unitPrice: 7000 },
       });
+    });
+
+    it('writes nothing and audits nothing for a PATCH that changes nothing', async () => {
+      const created = await createProduct({ category: 'Snacks' });
+      for (const payload of [{}, { category: 'Snacks', unitPrice: created.unitPrice }]) {
+        const response = await call('manager', 'PATCH', `/products/${created.id}`, payload);
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toEqual(created);
+      }
+      expect(await auditDetails('product.updated', created.id as string)).toEqual([]);
     });
 
     it('refuses null for a field that cannot be empty', async () => {

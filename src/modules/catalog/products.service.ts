@@ -149,7 +149,16 @@ export class ProductsService {
           entityId: product.id,
           ip: meta.ip,
           userAgent: meta.userAgent,
-          details: { sku: product.sku, name: product.name, unitPrice: product.unitPrice },
+          details: {
+            sku: product.sku,
+            barcode: product.barcode,
+            name: product.name,
+            category: product.category,
+            unitPrice: product.unitPrice,
+            costPrice: product.costPrice,
+            taxClass: product.taxClass,
+            reorderLevel: product.reorderLevel,
+          },
         });
         return toProductResponse(product);
       }),
@@ -172,6 +181,8 @@ export class ProductsService {
         const changed = (Object.keys(dto) as (keyof UpdateProductDto)[])
           .filter((key) => dto[key] !== undefined && dto[key] !== product[key])
           .sort();
+        // Nothing to change (an empty body, or the values it has): no write, no audit entry.
+        if (changed.length === 0) return toProductResponse(product);
         const from = Object.fromEntries(changed.map((key) => [key, product[key]]));
         const to = Object.fromEntries(changed.map((key) => [key, dto[key]]));
         Object.assign(product, to);
