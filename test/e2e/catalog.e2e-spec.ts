@@ -291,6 +291,17 @@ describe('catalogue', () => {
   });
 
   describe('listing and search', () => {
+    it('refuses an empty exact filter (a till’s empty scan) instead of listing everything', async () => {
+      await createProduct();
+      for (const query of ['barcode=', 'category=']) {
+        const refused = await call('cashier', 'GET', `/products?${query}`);
+        expect({ query, status: refused.statusCode }).toEqual({ query, status: 400 });
+      }
+      // An empty search box searches for nothing in particular.
+      const plain = (await call('cashier', 'GET', '/products')).json();
+      expect((await call('cashier', 'GET', '/products?search=')).json().total).toBe(plain.total);
+    });
+
     const token = unique('t');
     const dairy = `${token}-dairy`;
     const bakery = `${token}-bakery`;

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString } from 'class-validator';
-import { MaxChars } from '../../../common/validators/fields';
+import { Chars, MaxChars } from '../../../common/validators/fields';
 import { ExportableQueryDto } from '../../../common/pagination/pagination';
 
 /** `GET /products` filters; with `format=csv` every matching product is exported, unpaged. */
@@ -15,16 +15,17 @@ export class ListProductsQueryDto extends ExportableQueryDto {
   @MaxChars(100)
   search?: string;
 
+  // Exact matches: an empty one (a till's empty scan) is refused, not taken as "any".
   @ApiPropertyOptional({ example: 'Dairy', description: 'Exact category' })
   @IsOptional()
   @IsString()
-  @MaxChars(100)
+  @Chars(1, 100)
   category?: string;
 
   @ApiPropertyOptional({ example: '4006381333931', description: 'Exact barcode' })
   @IsOptional()
   @IsString()
-  @MaxChars(32)
+  @Chars(1, 32)
   barcode?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only active or inactive products' })
