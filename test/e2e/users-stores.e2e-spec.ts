@@ -274,6 +274,19 @@ describe('users and stores', () => {
           storeB,
         ]);
       expect(rows[0].details.changed).toEqual(expect.arrayContaining(['timeZone', 'active']));
+      // The same values again, or nothing: no write and no second audit entry.
+      for (const payload of [{}, { timeZone: 'Africa/Kampala', active: false }]) {
+        const again = await call('admin', 'PATCH', `/stores/${storeB}`, payload);
+        expect(again.statusCode).toBe(200);
+        expect(again.json()).toEqual(response.json());
+      }
+      const [{ entries }] = await api.app
+        .get(DataSource)
+        .query(
+          `SELECT count(*)::int AS entries FROM audit_logs WHERE action = 'store.updated' AND entity_id = $1`,
+          [storeB],
+        );
+      expect(entries).toBe(1);
     });
   });
 

@@ -128,6 +128,8 @@ export class StoresService {
             JSON.stringify(store[key as keyof Store]) !==
             JSON.stringify(dto[key as keyof UpdateStoreDto]),
         );
+        // Nothing to change (an empty body, or the values it has): no write, no audit entry.
+        if (changed.length === 0) return toStoreResponse(store);
         Object.assign(store, dto);
         const saved = await manager.save(store);
         await this.audit.record(manager, {
