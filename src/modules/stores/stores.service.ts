@@ -115,7 +115,7 @@ export class StoresService {
     dto: UpdateStoreDto,
     meta: RequestMeta,
   ): Promise<StoreResponse> {
-    const updated = await this.unique(() =>
+    const { store: updated, changed } = await this.unique(() =>
       inTransaction(this.dataSource, async (manager) => {
         const store = await manager.findOne(Store, {
           where: { id },
@@ -129,7 +129,7 @@ export class StoresService {
             JSON.stringify(dto[key as keyof UpdateStoreDto]),
         );
         // Nothing to change (an empty body, or the values it has): no write, no audit entry.
-        if (changed.length === 0) return toStoreResponse(store);
+        if (changed.length === 0) return { store: toStoreResponse(store), changed: false };
         Object.assign(store, dto);
         const saved = await manager.save(store);
         await this.audit.record(manager, {
@@ -143,10 +143,10 @@ export class StoresService {
           userAgent: meta.userAgent,
           details: { changed },
         });
-        return toStoreResponse(saved);
+        return { store: toStoreResponse(saved), changed: true };
       }),
     );
-    await this.bus.publish('store', id);
+    if (changed) await this.bus.publish('store', id);
     return updated;
   }
 
