@@ -72,16 +72,9 @@ describe('catalogue', () => {
       const [audit] = await auditDetails('product.created', product.id);
       expect(audit).toMatchObject({ user_id: users.manager.id, entity_type: 'product' });
       // Every starting value, so a later product.updated's `from` has a known origin.
-      expect(audit.details).toEqual({
-        sku: payload.sku,
-        barcode: '4006381333931',
-        name: payload.name,
-        category: 'Stationery',
-        unitPrice: 6500,
-        costPrice: 0,
-        taxClass: 'standard',
-        reorderLevel: 0,
-      });
+      const { id: _id, active: _active, ...startingValues } = product;
+      expect(audit.details).toEqual(startingValues);
+      expect(Object.keys(startingValues)).toHaveLength(8);
     });
 
     it('gets a product by id, for a cashier too', async () => {

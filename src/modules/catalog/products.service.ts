@@ -141,6 +141,9 @@ export class ProductsService {
             active: true,
           }),
         );
+        const created = toProductResponse(product);
+        // Every starting value, so a later product.updated's `from` has a recorded origin.
+        const { id: _id, active: _active, ...startingValues } = created;
         await this.audit.record(manager, {
           action: 'product.created',
           userId: actor.id,
@@ -149,18 +152,9 @@ export class ProductsService {
           entityId: product.id,
           ip: meta.ip,
           userAgent: meta.userAgent,
-          details: {
-            sku: product.sku,
-            barcode: product.barcode,
-            name: product.name,
-            category: product.category,
-            unitPrice: product.unitPrice,
-            costPrice: product.costPrice,
-            taxClass: product.taxClass,
-            reorderLevel: product.reorderLevel,
-          },
+          details: startingValues,
         });
-        return toProductResponse(product);
+        return created;
       }),
     );
   }
