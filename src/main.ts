@@ -43,11 +43,17 @@ async function bootstrap(): Promise<void> {
     await embedded?.stop();
     throw error;
   });
-  if (env.SEED_DEMO_DATA ?? embedded !== undefined) await app.get(DemoSeeder).seedOnce();
-  await app.listen({ port: env.PORT, host: env.HOST });
+  const seedsDemoData = env.SEED_DEMO_DATA ?? embedded !== undefined;
+  if (seedsDemoData) await app.get(DemoSeeder).seedOnce();
+  const host = env.HOST ?? (seedsDemoData ? '127.0.0.1' : '0.0.0.0');
+  await app.listen({ port: env.PORT, host });
   logger.log(
     `API on http://localhost:${env.PORT}/api/v1 · docs on http://localhost:${env.PORT}/docs`,
   );
+  if (env.HOST === undefined && seedsDemoData)
+    logger.log(
+      'Listening on 127.0.0.1 only: the demo logins are published. HOST=0.0.0.0 opens it to the network',
+    );
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

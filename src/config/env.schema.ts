@@ -100,8 +100,13 @@ export class EnvironmentVariables {
   @Max(65535)
   PORT: number = 3000;
 
+  /**
+   * Where the API listens. Unset: every interface, except when demo data is seeded, whose
+   * logins are published in the README: then loopback only, so the network cannot sign in.
+   */
+  @IsOptional()
   @IsString()
-  HOST: string = '0.0.0.0';
+  HOST?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)
