@@ -1,7 +1,7 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -58,6 +58,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
+  acceptEmptyJsonBodies(fastify);
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
@@ -75,6 +76,24 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.useGlobalPipes(createValidationPipe());
   setUpSwagger(app);
   return app;
+}
+
+/**
+ * Many HTTP clients send `Content-Type: application/json` on every POST, also on actions that
+ * take no body (logout, approve, cancel); Fastify's JSON parser refuses an empty body as
+ * invalid JSON. An empty body is no body: the route's validation decides, as without the header.
+ */
+function acceptEmptyJsonBodies(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser<string>(
+    'application/json',
+    { parseAs: 'string' },
+    (request, body, done) => {
+      if (body.length === 0) done(null, undefined);
+      else parseJson(request, body, done);
+    },
+  );
 }
 
 function setUpSwagger(app: NestFastifyApplication): void {

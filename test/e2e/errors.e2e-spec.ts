@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { EmptyBody } from '../../src/common/http/empty-body';
 import { Public } from '../../src/common/http/public.decorator';
 import { startTestApp, TestApp } from '../support/app';
 
@@ -29,6 +30,11 @@ class ProbeController {
   @Post()
   echo(@Body() body: ProbeDto) {
     return body;
+  }
+
+  @Post('action')
+  act(@Body() _body: EmptyBody) {
+    return { done: true };
   }
 
   @Get('crash')
@@ -136,6 +142,26 @@ describe('error bodies', () => {
       payload: '{"name": "a",',
     });
     expectErrorBody(response, 400, 'VALIDATION_FAILED');
+  });
+
+  it('an empty body sent as JSON counts as no body (clients set the header on every POST)', async () => {
+    const action = await api.request({
+      method: 'POST',
+      url: '/api/v1/probe/action',
+      headers: json,
+      payload: '',
+    });
+    expect(action.statusCode).toBe(201);
+    expect(action.json()).toEqual({ done: true });
+
+    const needsBody = await api.request({
+      method: 'POST',
+      url: '/api/v1/probe',
+      headers: json,
+      payload: '',
+    });
+    const body = expectErrorBody(needsBody, 400, 'VALIDATION_FAILED');
+    expect(body.details.map((detail: { field: string }) => detail.field)).toContain('name');
   });
 
   it('a body nested thousands deep (a few KB) → 400 VALIDATION_FAILED, also before sign-in', async () => {

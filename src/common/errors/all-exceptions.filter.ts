@@ -70,11 +70,9 @@ function fastifyError(exception: unknown): Mapped | undefined {
       details: [],
     };
   }
-  const message =
-    error.code.startsWith('FST_ERR_CTP_INVALID_JSON') ||
-    error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-      ? 'Request body is not valid JSON'
-      : (error.message ?? 'Bad request');
+  const message = error.code.startsWith('FST_ERR_CTP_INVALID_JSON')
+    ? 'Request body is not valid JSON'
+    : (error.message ?? 'Bad request');
   return { status: error.statusCode, code: codeFor(error.statusCode), message, details: [] };
 }
 
