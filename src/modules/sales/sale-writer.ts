@@ -13,7 +13,7 @@ export interface WrittenSale {
 
 /**
  * A sale as one statement: the store's next receipt number (the counter row is the contended
- * lock, so this goes last in the sale's transaction), the sale, its lines and payments.
+ * lock, so this goes in the sale's last round trip), the sale, its lines and payments.
  * The receipt number is the store code and the sequence, zero-padded to at least 6 digits.
  */
 export function saleStatement(

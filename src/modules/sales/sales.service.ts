@@ -186,7 +186,7 @@ export class SalesService {
         userAgent: meta.userAgent,
         details: { total: totals.total, lines: lines.length },
       });
-      // The receipt counter, the most contended lock, is taken last.
+      // The receipt counter, the most contended lock, is taken in the last round trip.
       const [written] = await transaction.commit(
         saleStatement(store.code, sale, saleLines, payments),
         audit,
