@@ -41,6 +41,13 @@ describe('auth', () => {
   const refreshWith = (refreshToken: string) =>
     api.request({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
 
+  /** A 401 with the contract's code (a 401 with some other body would not do). */
+  const expectUnauthenticated = (response: { statusCode: number; json: () => { code: string } }) =>
+    expect({ status: response.statusCode, code: response.json().code }).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
+
   const auditActions = async (username: string) =>
     (
       await api.app
@@ -163,7 +170,7 @@ describe('auth', () => {
           url: '/api/v1/auth/me',
           headers: bearer(token),
         });
-        expect(response.statusCode).toBe(401);
+        expectUnauthenticated(response);
       }
       // The genuine token still works.
       expect(
@@ -215,23 +222,15 @@ describe('auth', () => {
         url: '/api/v1/auth/refresh',
         payload: { refreshToken: first.refreshToken },
       });
-      expect(reuse.statusCode).toBe(401);
+      expectUnauthenticated(reuse);
       // The thief and the owner are both out: the newest tokens of that session fail too.
-      expect(
-        (
-          await api.request({
-            method: 'GET',
-            url: '/api/v1/auth/me',
-            headers: bearer(second.accessToken),
-          })
-        ).statusCode,
-      ).toBe(401);
+      expectUnauthenticated(await me(second.accessToken));
       const refreshAgain = await api.request({
         method: 'POST',
         url: '/api/v1/auth/refresh',
         payload: { refreshToken: second.refreshToken },
       });
-      expect(refreshAgain.statusCode).toBe(401);
+      expectUnauthenticated(refreshAgain);
       expect(await auditActions(user.username)).toContain('auth.login');
       const [{ count }] = await api.app
         .get(DataSource)
@@ -263,6 +262,7 @@ describe('auth', () => {
           ),
       );
       expect(results.map((result) => result.statusCode).sort()).toEqual([200, 401]);
+      expectUnauthenticated(results.find((result) => result.statusCode !== 200)!);
     });
 
     it('an unknown refresh token → 401', async () => {
@@ -271,7 +271,7 @@ describe('auth', () => {
         url: '/api/v1/auth/refresh',
         payload: { refreshToken: randomBytes(32).toString('base64url') },
       });
-      expect(response.statusCode).toBe(401);
+      expectUnauthenticated(response);
     });
 
     it('sessions that ended over 30 days ago go with their tokens; others keep every token', async () => {
@@ -337,24 +337,8 @@ describe('auth', () => {
         headers: bearer(tokens.accessToken),
       });
       expect(logout.statusCode).toBe(204);
-      expect(
-        (
-          await api.request({
-            method: 'GET',
-            url: '/api/v1/auth/me',
-            headers: bearer(tokens.accessToken),
-          })
-        ).statusCode,
-      ).toBe(401);
-      expect(
-        (
-          await api.request({
-            method: 'POST',
-            url: '/api/v1/auth/refresh',
-            payload: { refreshToken: tokens.refreshToken },
-          })
-        ).statusCode,
-      ).toBe(401);
+      expectUnauthenticated(await me(tokens.accessToken));
+      expectUnauthenticated(await refreshWith(tokens.refreshToken));
       expect(await auditActions(user.username)).toEqual(['auth.login', 'auth.logout']);
     });
 
@@ -379,21 +363,21 @@ describe('auth', () => {
       const deactivated = await patch({ active: false });
       expect(deactivated.statusCode).toBe(200);
       expect(deactivated.json().active).toBe(false);
-      expect((await me(cashierTokens.accessToken)).statusCode).toBe(401);
-      expect((await loginAttempt(cashier.username, TEST_PASSWORD)).statusCode).toBe(401);
-      expect((await refreshWith(cashierTokens.refreshToken)).statusCode).toBe(401);
+      expectUnauthenticated(await me(cashierTokens.accessToken));
+      expectUnauthenticated(await loginAttempt(cashier.username, TEST_PASSWORD));
+      expectUnauthenticated(await refreshWith(cashierTokens.refreshToken));
       const reactivated = await patch({ active: true });
       expect(reactivated.statusCode).toBe(200);
       // Deactivation ended the session: reactivating the user does not bring it back.
-      expect((await me(cashierTokens.accessToken)).statusCode).toBe(401);
+      expectUnauthenticated(await me(cashierTokens.accessToken));
     });
 
     it('an admin setting a user’s password ends every session of that user', async () => {
       const { cashier, cashierTokens, patch } = await cashierUnderAdmin();
       expect((await patch({ password: 'a-new-password-set-by-admin' })).statusCode).toBe(200);
-      expect((await me(cashierTokens.accessToken)).statusCode).toBe(401);
-      expect((await refreshWith(cashierTokens.refreshToken)).statusCode).toBe(401);
-      expect((await loginAttempt(cashier.username, TEST_PASSWORD)).statusCode).toBe(401);
+      expectUnauthenticated(await me(cashierTokens.accessToken));
+      expectUnauthenticated(await refreshWith(cashierTokens.refreshToken));
+      expectUnauthenticated(await loginAttempt(cashier.username, TEST_PASSWORD));
       expect((await loginAttempt(cashier.username, 'a-new-password-set-by-admin')).statusCode).toBe(
         200,
       );
@@ -433,7 +417,7 @@ describe('auth', () => {
       const dataSource = api.app.get(DataSource);
       const reset = dataSource.createQueryRunner();
       await reset.connect();
-      let change: Promise<{ statusCode: number }> | undefined;
+      let change: ReturnType<typeof api.request> | undefined;
       try {
         await reset.startTransaction();
         await reset.query(`UPDATE users SET password_hash = 'reset-by-admin' WHERE id = $1`, [
@@ -451,7 +435,7 @@ describe('auth', () => {
         if (reset.isTransactionActive) await reset.rollbackTransaction();
         await reset.release();
       }
-      expect((await change).statusCode).toBe(401);
+      expectUnauthenticated((await change)!);
       const [{ password_hash: hash }] = await dataSource.query(
         `SELECT password_hash FROM users WHERE id = $1`,
         [user.id],
@@ -473,10 +457,9 @@ describe('auth', () => {
       expect(
         (await change({ currentPassword: TEST_PASSWORD, newPassword: 'short' })).statusCode,
       ).toBe(400);
-      expect(
-        (await change({ currentPassword: 'wrong-password', newPassword: 'a-new-password-1' }))
-          .statusCode,
-      ).toBe(401);
+      expectUnauthenticated(
+        await change({ currentPassword: 'wrong-password', newPassword: 'a-new-password-1' }),
+      );
       expect(
         (await change({ currentPassword: TEST_PASSWORD, newPassword: 'a-new-password-1' }))
           .statusCode,
@@ -490,15 +473,7 @@ describe('auth', () => {
           })
         ).statusCode,
       ).toBe(200);
-      expect(
-        (
-          await api.request({
-            method: 'GET',
-            url: '/api/v1/auth/me',
-            headers: bearer(elsewhere.accessToken),
-          })
-        ).statusCode,
-      ).toBe(401);
+      expectUnauthenticated(await me(elsewhere.accessToken));
       expect((await loginAttempt(user.username, 'a-new-password-1')).statusCode).toBe(200);
     });
 
@@ -524,11 +499,18 @@ describe('auth', () => {
       );
       const statuses = guesses.map((response) => response.statusCode).sort();
       expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      expect(guesses.map((response) => response.json().code).sort()).toEqual([
+        ...Array(3).fill('TOO_MANY_REQUESTS'),
+        ...Array(5).fill('UNAUTHENTICATED'),
+      ]);
       // Locked out now: the right password is refused too, for the change and for signing in.
       const right = await change(TEST_PASSWORD);
       expect(right.statusCode).toBe(429);
+      expect(right.json().code).toBe('TOO_MANY_REQUESTS');
       expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
-      expect((await loginAttempt(user.username, TEST_PASSWORD, ip)).statusCode).toBe(429);
+      const signIn = await loginAttempt(user.username, TEST_PASSWORD, ip);
+      expect(signIn.statusCode).toBe(429);
+      expect(signIn.json().code).toBe('TOO_MANY_REQUESTS');
       const actions = await auditActions(user.username);
       expect(actions.filter((action: string) => action === 'auth.login_failed')).toHaveLength(5);
       expect(actions).toContain('auth.locked_out');

@@ -91,6 +91,7 @@ describe('catalogue', () => {
       expect(unknown.json().code).toBe('NOT_FOUND');
       const patched = await call('admin', 'PATCH', `/products/${randomUUID()}`, { name: 'X' });
       expect(patched.statusCode).toBe(404);
+      expect(patched.json().code).toBe('NOT_FOUND');
       const malformed = await call('admin', 'GET', '/products/not-a-uuid');
       expect(malformed.statusCode).toBe(400);
       expect(malformed.json()).toMatchObject({

@@ -2,7 +2,7 @@ import { ClientRequest, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
-import { bearer, signedIn } from '../support/auth';
+import { bearer, seedStore, signedIn } from '../support/auth';
 import { openExportCursors } from '../support/cursors';
 import { eventually } from '../support/eventually';
 
@@ -10,6 +10,7 @@ describe('CSV exports and the connection pool', () => {
   let api: TestApp;
   let dataSource: DataSource;
   let admin: string;
+  let storeId: string;
   const paused: ClientRequest[] = [];
 
   beforeAll(async () => {
@@ -17,6 +18,7 @@ describe('CSV exports and the connection pool', () => {
     api = await startTestApp({ env: { DATABASE_POOL_SIZE: '4' } });
     dataSource = api.app.get(DataSource);
     admin = (await signedIn(api, 'admin')).token;
+    storeId = await seedStore(api);
     await dataSource.query(
       `INSERT INTO products (sku, name, unit_price)
        SELECT 'SLOT-' || i, 'Slot test product ' || i, 100 + i % 900 FROM generate_series(1, 60000) i`,
@@ -29,6 +31,15 @@ describe('CSV exports and the connection pool', () => {
   });
 
   const openCursors = () => openExportCursors(dataSource);
+
+  /** Every other streamed CSV export: each takes a slot like the products export. */
+  const otherExports = () => [
+    '/api/v1/sales?format=csv',
+    `/api/v1/stores/${storeId}/inventory?format=csv&search=Slot%20test%20product%2059999`,
+    `/api/v1/stores/${storeId}/stock-movements?format=csv`,
+    '/api/v1/audit-logs?format=csv',
+    `/api/v1/reports/inventory-valuation?format=csv&storeId=${storeId}`,
+  ];
 
   /** Starts a download of every product and stops reading after the first bytes. */
   const slowDownload = () =>
@@ -66,6 +77,14 @@ describe('CSV exports and the connection pool', () => {
     expect(third.statusCode).toBe(429);
     expect(third.json().code).toBe('TOO_MANY_REQUESTS');
     expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+    // The slots are shared: every other streamed export is refused the same way.
+    for (const url of otherExports()) {
+      const refused = await api.request({ method: 'GET', url, headers: bearer(admin) });
+      expect({ url, status: refused.statusCode }).toEqual({ url, status: 429 });
+      expect(refused.json().code).toBe('TOO_MANY_REQUESTS');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(await openCursors()).toBe(2);
     // The tills' requests still find a connection.
     const stores = await api.request({
       method: 'GET',
@@ -84,6 +103,12 @@ describe('CSV exports and the connection pool', () => {
     });
     expect(later.statusCode).toBe(200);
     expect(later.body.trim().split('\r\n')).toHaveLength(2);
+    // With the slots free again, the same exports are answered (the 429s were the slots').
+    for (const url of otherExports()) {
+      const answered = await api.request({ method: 'GET', url, headers: bearer(admin) });
+      expect({ url, status: answered.statusCode }).toEqual({ url, status: 200 });
+      expect(answered.headers['content-type']).toMatch(/^text\/csv/);
+    }
   }, 60_000);
 
   it('frees the connection and slot of an export whose client left before its first rows', async () => {

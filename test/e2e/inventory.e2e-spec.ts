@@ -154,11 +154,39 @@ describe('inventory', () => {
       });
     });
 
-    it('an unknown product → 404', async () => {
-      expect(
-        (await adjust(manager, storeA, { productId: randomUUID(), delta: 1, reason: 'receiving' }))
-          .statusCode,
-      ).toBe(404);
+    it('an unknown product → 404 NOT_FOUND, by delta and by count, and writes nothing', async () => {
+      const productId = randomUUID();
+      for (const payload of [
+        { productId, delta: 1, reason: 'receiving' },
+        { productId, countedQuantity: 4, reason: 'count' },
+      ]) {
+        const response = await adjust(manager, storeA, payload);
+        expect({ payload, status: response.statusCode }).toEqual({ payload, status: 404 });
+        expect(response.json().code).toBe('NOT_FOUND');
+      }
+      expect(await stockOf(api, storeA, productId)).toEqual({
+        quantity: 0,
+        ledger: 0,
+        movements: 0,
+      });
+    });
+
+    it('an admin adjusting at a store that does not exist → 404 NOT_FOUND', async () => {
+      const productId = await seedProduct(api);
+      const store = randomUUID();
+      for (const payload of [
+        { productId, delta: 1, reason: 'receiving' },
+        { productId, countedQuantity: 4, reason: 'count' },
+      ]) {
+        const response = await adjust(admin, store, payload);
+        expect({ payload, status: response.statusCode }).toEqual({ payload, status: 404 });
+        expect(response.json().code).toBe('NOT_FOUND');
+      }
+      expect(await stockOf(api, store, productId)).toEqual({
+        quantity: 0,
+        ledger: 0,
+        movements: 0,
+      });
     });
 
     it('keeps the ledger equal to the quantity through a random mix of adjustments', async () => {
@@ -171,7 +199,10 @@ describe('inventory', () => {
           : { productId, delta: Math.floor(Math.random() * 21) - 10 || 1, reason: 'correction' };
         const response = await adjust(manager, storeA, payload);
         if (response.statusCode === 201) expected = response.json().quantity;
-        else expect(response.statusCode).toBe(409);
+        else {
+          expect(response.statusCode).toBe(409);
+          expect(response.json().code).toBe('INSUFFICIENT_STOCK');
+        }
       }
       const stock = await stockOf(api, storeA, productId);
       expect(stock.quantity).toBe(expected);
@@ -202,7 +233,11 @@ describe('inventory', () => {
       );
       const codes = results.map((result) => result.statusCode);
       expect(codes.filter((code) => code === 201)).toHaveLength(10);
-      expect(codes.filter((code) => code === 409)).toHaveLength(15);
+      const refused = results.filter((result) => result.statusCode === 409);
+      expect(refused).toHaveLength(15);
+      expect(refused.map((result) => result.json().code)).toEqual(
+        refused.map(() => 'INSUFFICIENT_STOCK'),
+      );
       expect(await stockOf(api, storeA, productId)).toEqual({
         quantity: 0,
         ledger: 0,
@@ -213,9 +248,21 @@ describe('inventory', () => {
 
   describe('roles and store scoping', () => {
     it('a cashier cannot adjust stock or set reorder levels (403) but can see their store’s stock and ledger', async () => {
-      const productId = await seedProduct(api);
-      const denied = await adjust(cashier, storeA, { productId, delta: 1, reason: 'receiving' });
-      expect(denied.statusCode).toBe(403);
+      const productId = await seedProduct(api, { reorderLevel: 1 });
+      await adjust(manager, storeA, { productId, delta: 2, reason: 'receiving' });
+      for (const payload of [
+        { productId, delta: 1, reason: 'receiving' },
+        { productId, countedQuantity: 9, reason: 'count' },
+      ]) {
+        const denied = await adjust(cashier, storeA, payload);
+        expect(denied.statusCode).toBe(403);
+        expect(denied.json().code).toBe('FORBIDDEN');
+      }
+      expect(await stockOf(api, storeA, productId)).toEqual({
+        quantity: 2,
+        ledger: 2,
+        movements: 1,
+      });
       const patch = await api.request({
         method: 'PATCH',
         url: `/api/v1/stores/${storeA}/inventory/${productId}`,
@@ -223,6 +270,15 @@ describe('inventory', () => {
         payload: { reorderLevel: 3 },
       });
       expect(patch.statusCode).toBe(403);
+      expect(patch.json().code).toBe('FORBIDDEN');
+      // The product's own level still applies at A.
+      const [row] = await api.app
+        .get(DataSource)
+        .query(`SELECT reorder_level FROM inventory WHERE store_id = $1 AND product_id = $2`, [
+          storeA,
+          productId,
+        ]);
+      expect(row.reorder_level).toBeNull();
       expect(
         (
           await api.request({
@@ -254,17 +310,36 @@ describe('inventory', () => {
 
     it('staff of another store get 404 on every inventory endpoint; admin may act anywhere', async () => {
       const productId = await seedProduct(api);
-      expect(
-        (await adjust(managerB, storeA, { productId, delta: 1, reason: 'receiving' })).statusCode,
-      ).toBe(404);
-      for (const url of [
-        `/api/v1/stores/${storeA}/inventory`,
-        `/api/v1/stores/${storeA}/stock-movements`,
-        `/api/v1/stores/${storeA}/inventory?format=csv`,
+      await adjust(manager, storeA, { productId, delta: 2, reason: 'receiving' });
+      for (const payload of [
+        { productId, delta: 1, reason: 'receiving' },
+        { productId, countedQuantity: 9, reason: 'count' },
       ]) {
-        const response = await api.request({ method: 'GET', url, headers: bearer(managerB) });
+        const response = await adjust(managerB, storeA, payload);
         expect(response.statusCode).toBe(404);
         expect(response.json().code).toBe('NOT_FOUND');
+      }
+      expect(await stockOf(api, storeA, productId)).toEqual({
+        quantity: 2,
+        ledger: 2,
+        movements: 1,
+      });
+      const cashierB = (await signedIn(api, 'cashier', [storeB])).token;
+      for (const [who, token] of [
+        ['manager of B', managerB],
+        ['cashier of B', cashierB],
+      ]) {
+        for (const url of [
+          `/api/v1/stores/${storeA}/inventory`,
+          `/api/v1/stores/${storeA}/stock-movements`,
+          `/api/v1/stores/${storeA}/inventory?format=csv`,
+          `/api/v1/stores/${storeA}/stock-movements?format=csv`,
+        ]) {
+          const response = await api.request({ method: 'GET', url, headers: bearer(token) });
+          expect({ who, url, status: response.statusCode }).toEqual({ who, url, status: 404 });
+          expect(response.headers['content-type']).toMatch(/^application\/json/);
+          expect(response.json().code).toBe('NOT_FOUND');
+        }
       }
       const patch = await api.request({
         method: 'PATCH',
@@ -273,6 +348,14 @@ describe('inventory', () => {
         payload: { reorderLevel: 3 },
       });
       expect(patch.statusCode).toBe(404);
+      expect(patch.json().code).toBe('NOT_FOUND');
+      const [level] = await api.app
+        .get(DataSource)
+        .query(`SELECT reorder_level FROM inventory WHERE store_id = $1 AND product_id = $2`, [
+          storeA,
+          productId,
+        ]);
+      expect(level.reorder_level).toBeNull();
       expect(
         (await adjust(admin, storeA, { productId, delta: 1, reason: 'receiving' })).statusCode,
       ).toBe(201);

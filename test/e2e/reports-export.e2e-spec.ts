@@ -64,6 +64,8 @@ describe('reports: cache and CSV', () => {
         storeId: a.storeId,
       });
       expect(probe.statusCode).toBe(404);
+      expect(probe.json().code).toBe('NOT_FOUND');
+      expect(probe.body).not.toContain(a.storeId);
     });
 
     it('keeps entries in Redis for REPORT_CACHE_SECONDS (30)', async () => {

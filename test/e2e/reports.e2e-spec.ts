@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, login, seedUser, signedIn } from '../support/auth';
-import { seedProduct } from '../support/catalog';
-import { getReport, sellAt, staffedStore } from '../support/reports';
+import { receiveStock, seedProduct } from '../support/catalog';
+import { getReport, parseCsv, sellAt, staffedStore } from '../support/reports';
 
 describe('reports', () => {
   let api: TestApp;
@@ -246,6 +246,77 @@ describe('reports', () => {
       expect(summary.byStore.map((row: { storeId: string }) => row.storeId)).toEqual([
         mine.storeId,
       ]);
+    });
+
+    it('without storeId, shows a manager none of another store’s products, cashiers or stock', async () => {
+      const mine = await storeWithStaff();
+      const other = await storeWithStaff();
+      const ours = await seedProduct(api, { unitPrice: 3000, costPrice: 2000, name: 'Ours' });
+      const theirs = await seedProduct(api, { unitPrice: 7000, costPrice: 4000, name: 'Theirs' });
+      // A day of its own, so no cached answer of another run is read.
+      const day = new Date(Date.UTC(2021, 0, 1) + randomInt(2000) * 86_400_000);
+      const period = {
+        period: 'custom',
+        from: day.toISOString().slice(0, 10),
+        to: new Date(day.getTime() + 86_400_000).toISOString().slice(0, 10),
+      };
+      const noon = new Date(day.getTime() + 9 * 3_600_000).toISOString();
+      await sellAt(api, mine.cashier, mine.storeId, noon, [{ productId: ours, quantity: 1 }]);
+      await sellAt(api, other.cashier, other.storeId, noon, [
+        { productId: theirs, quantity: 2 },
+        { productId: ours, quantity: 3 },
+      ]);
+      await receiveStock(api, mine.storeId, ours, 4);
+      await receiveStock(api, other.storeId, ours, 10);
+      await receiveStock(api, other.storeId, theirs, 6);
+
+      const top = await getReport(api, mine.manager, 'top-products', period);
+      expect(top.statusCode).toBe(200);
+      expect(top.json().data).toEqual([
+        expect.objectContaining({ productId: ours, quantitySold: 1, revenue: 3000 }),
+      ]);
+      const cashiers = await getReport(api, mine.manager, 'cashiers', period);
+      expect(cashiers.statusCode).toBe(200);
+      expect(cashiers.json().data.map((row: { cashierId: string }) => row.cashierId)).toEqual([
+        mine.cashierId,
+      ]);
+      const valuation = await getReport(api, mine.manager, 'inventory-valuation');
+      expect(valuation.statusCode).toBe(200);
+      expect(valuation.json()).toMatchObject({
+        storeId: null,
+        totals: { products: 1, quantity: 4, costValue: 8000, retailValue: 12000 },
+        byStore: [expect.objectContaining({ storeId: mine.storeId, quantity: 4 })],
+        data: [expect.objectContaining({ productId: ours, quantity: 4 })],
+      });
+      expect(valuation.json().byStore).toHaveLength(1);
+
+      // The CSV forms of the same reports leave the other store out too.
+      const csv = async (report: string, query: Record<string, string> = {}) => {
+        const response = await getReport(api, mine.manager, report, { ...query, format: 'csv' });
+        expect({ report, status: response.statusCode }).toEqual({ report, status: 200 });
+        return parseCsv(response.body).slice(1);
+      };
+      expect((await csv('top-products', period)).map((row) => row[1])).toEqual([ours]);
+      expect((await csv('cashiers', period)).map((row) => row[0])).toEqual([mine.cashierId]);
+      expect((await csv('inventory-valuation')).map((row) => [row[0], row[4]])).toEqual([
+        [ours, '4'],
+      ]);
+    });
+
+    it('refuses a manager another store’s inventory-valuation CSV with a 404 JSON error', async () => {
+      const mine = await storeWithStaff();
+      const other = await storeWithStaff();
+      const productId = await seedProduct(api);
+      await receiveStock(api, other.storeId, productId, 5);
+      const response = await getReport(api, mine.manager, 'inventory-valuation', {
+        storeId: other.storeId,
+        format: 'csv',
+      });
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.headers['content-disposition']).toBeUndefined();
+      expect(response.json().code).toBe('NOT_FOUND');
+      expect(response.body).not.toContain(productId);
     });
 
     it('gives a manager without stores empty reports', async () => {

@@ -275,6 +275,19 @@ describe('sale returns', () => {
       expect(await countReturns(sale.id)).toBe(0);
     });
 
+    it('a manager with no stores gets 404 NOT_FOUND for any sale, and nothing is returned', async () => {
+      const productId = await seedProduct(api);
+      const sale = await sell([{ productId, quantity: 2 }]);
+      const storeless = (await signedIn(api, 'manager', [])).token;
+      const response = await postReturn(storeless, sale.id, [
+        { lineId: sale.lines[0].id, quantity: 1 },
+      ]);
+      expect(response.statusCode).toBe(404);
+      expect(response.json().code).toBe('NOT_FOUND');
+      expect(await countReturns(sale.id)).toBe(0);
+      expect(returnedQuantities(await getSale(sale.id))).toEqual([0]);
+    });
+
     it('an admin may return a sale of any store', async () => {
       const productId = await seedProduct(api);
       const seller = await signedIn(api, 'cashier', [storeB]);

@@ -53,7 +53,12 @@ describe('sales under concurrency and retries', () => {
     );
     const codes = responses.map((response) => response.statusCode);
     expect(codes.filter((code) => code === 201)).toHaveLength(50);
-    expect(codes.filter((code) => code === 409)).toHaveLength(150);
+    const refused = responses.filter((response) => response.statusCode === 409);
+    expect(refused).toHaveLength(150);
+    // Every refusal is for the stock (not, say, a lock wait given up as IDEMPOTENCY_IN_PROGRESS).
+    expect(refused.map((response) => response.json().code)).toEqual(
+      refused.map(() => 'INSUFFICIENT_STOCK'),
+    );
     expect(await stockOf(api, storeId, productId)).toEqual({
       quantity: 0,
       ledger: 0,
@@ -77,7 +82,11 @@ describe('sales under concurrency and retries', () => {
     );
     const statuses = responses.map((response) => response.statusCode);
     expect(statuses.filter((status) => status === 201)).toHaveLength(30);
-    expect(statuses.filter((status) => status === 409)).toHaveLength(15);
+    const refused = responses.filter((response) => response.statusCode === 409);
+    expect(refused).toHaveLength(15);
+    expect(refused.map((response) => response.json().code)).toEqual(
+      refused.map(() => 'INSUFFICIENT_STOCK'),
+    );
     const numbers = await receiptNumbers();
     expect(numbers).toHaveLength(before + 30);
     expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
@@ -109,7 +118,12 @@ describe('sales under concurrency and retries', () => {
       );
       const statuses = responses.map((response) => response.statusCode);
       expect(statuses.filter((status) => status === 201)).toHaveLength(10);
-      expect(statuses.filter((status) => status === 500)).toHaveLength(10);
+      const failed = responses.filter((response) => response.statusCode === 500);
+      expect(failed).toHaveLength(10);
+      for (const response of failed) {
+        expect(response.json().code).toBe('INTERNAL');
+        expect(response.body).not.toMatch(/payment refused after numbering|sale_payments/);
+      }
       const numbers = await receiptNumbers();
       expect(numbers).toHaveLength(before + 10);
       expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
@@ -244,6 +258,7 @@ describe('sales under concurrency and retries', () => {
         key,
       );
       expect(otherBody.statusCode).toBe(422);
+      expect(otherBody.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
       const fresh = await postSale(api, token, body, randomUUID());
       expect(fresh.statusCode).toBe(400);
       expect(fresh.json().details[0].field).toBe('storeId');
@@ -254,7 +269,9 @@ describe('sales under concurrency and retries', () => {
       const productId = await seedProduct(api);
       const key = randomUUID();
       const body = { storeId, items: [{ productId, quantity: 1 }] };
-      expect((await postSale(api, cashier, body, key)).statusCode).toBe(409);
+      const failed = await postSale(api, cashier, body, key);
+      expect(failed.statusCode).toBe(409);
+      expect(failed.json().code).toBe('INSUFFICIENT_STOCK');
       await receiveStock(api, storeId, productId, 1);
       expect((await postSale(api, cashier, body, key)).statusCode).toBe(201);
     });

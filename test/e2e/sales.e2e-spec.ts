@@ -339,27 +339,30 @@ describe('sales', () => {
         items: [{ productId, quantity: 1 }],
       });
       expect(attempt.statusCode).toBe(404);
+      expect(attempt.json().code).toBe('NOT_FOUND');
+      // Nothing was taken at B.
+      expect(await stockOf(api, storeB, productId)).toEqual({
+        quantity: 5,
+        ledger: 5,
+        movements: 1,
+      });
       const saleAtB = (
         await postSale(api, cashierB, { storeId: storeB, items: [{ productId, quantity: 1 }] })
       ).json();
-      expect(
-        (
-          await api.request({
-            method: 'GET',
-            url: `/api/v1/sales/${saleAtB.id}`,
-            headers: bearer(cashier),
-          })
-        ).statusCode,
-      ).toBe(404);
-      expect(
-        (
-          await api.request({
-            method: 'GET',
-            url: `/api/v1/sales?storeId=${storeB}`,
-            headers: bearer(cashier),
-          })
-        ).statusCode,
-      ).toBe(404);
+      const readOne = await api.request({
+        method: 'GET',
+        url: `/api/v1/sales/${saleAtB.id}`,
+        headers: bearer(cashier),
+      });
+      expect(readOne.statusCode).toBe(404);
+      expect(readOne.json().code).toBe('NOT_FOUND');
+      const listAtB = await api.request({
+        method: 'GET',
+        url: `/api/v1/sales?storeId=${storeB}`,
+        headers: bearer(cashier),
+      });
+      expect(listAtB.statusCode).toBe(404);
+      expect(listAtB.json().code).toBe('NOT_FOUND');
       const list = (
         await api.request({
           method: 'GET',
@@ -378,6 +381,103 @@ describe('sales', () => {
           })
         ).statusCode,
       ).toBe(200);
+    });
+
+    it('a manager of store A gets 404 for store B’s sales and lists only A’s', async () => {
+      const productId = await seedProduct(api);
+      await receiveStock(api, storeA, productId, 5);
+      await receiveStock(api, storeB, productId, 5);
+      const saleAtA = (
+        await postSale(api, cashier, { storeId: storeA, items: [{ productId, quantity: 1 }] })
+      ).json();
+      const saleAtB = (
+        await postSale(api, cashierB, { storeId: storeB, items: [{ productId, quantity: 1 }] })
+      ).json();
+      const asManager = (url: string) =>
+        api.request({ method: 'GET', url, headers: bearer(manager) });
+
+      const one = await asManager(`/api/v1/sales/${saleAtB.id}`);
+      expect(one.statusCode).toBe(404);
+      expect(one.json().code).toBe('NOT_FOUND');
+      expect(one.body).not.toContain(saleAtB.receiptNumber);
+      const filtered = await asManager(`/api/v1/sales?storeId=${storeB}`);
+      expect(filtered.statusCode).toBe(404);
+      expect(filtered.json().code).toBe('NOT_FOUND');
+
+      const list = await asManager('/api/v1/sales?pageSize=200');
+      expect(list.statusCode).toBe(200);
+      const ids = list.json().data.map((sale: { id: string }) => sale.id);
+      expect(ids).toContain(saleAtA.id);
+      expect(ids).not.toContain(saleAtB.id);
+      expect(list.json().data.every((sale: { storeId: string }) => sale.storeId === storeA)).toBe(
+        true,
+      );
+      expect((await asManager(`/api/v1/sales/${saleAtA.id}`)).statusCode).toBe(200);
+    });
+
+    it('a CSV export without storeId leaves out other stores’ sales; with another store’s id it is a 404', async () => {
+      const productId = await seedProduct(api);
+      await receiveStock(api, storeA, productId, 5);
+      await receiveStock(api, storeB, productId, 5);
+      const saleAtA = (
+        await postSale(api, cashier, { storeId: storeA, items: [{ productId, quantity: 1 }] })
+      ).json();
+      const saleAtB = (
+        await postSale(api, cashierB, { storeId: storeB, items: [{ productId, quantity: 1 }] })
+      ).json();
+      for (const [role, token] of [
+        ['cashier', cashier],
+        ['manager', manager],
+      ]) {
+        const csv = await api.request({
+          method: 'GET',
+          url: '/api/v1/sales?format=csv',
+          headers: bearer(token),
+        });
+        expect({ role, status: csv.statusCode }).toEqual({ role, status: 200 });
+        expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+        const [header, ...rows] = csv.body
+          .trim()
+          .split('\r\n')
+          .map((line) => line.split(','));
+        expect(header.slice(0, 3)).toEqual(['id', 'receiptNumber', 'storeId']);
+        expect(rows.map((row) => row[0])).toContain(saleAtA.id);
+        expect(rows.map((row) => row[0])).not.toContain(saleAtB.id);
+        expect({ role, stores: [...new Set(rows.map((row) => row[2]))] }).toEqual({
+          role,
+          stores: [storeA],
+        });
+
+        const foreign = await api.request({
+          method: 'GET',
+          url: `/api/v1/sales?format=csv&storeId=${storeB}`,
+          headers: bearer(token),
+        });
+        expect({ role, status: foreign.statusCode }).toEqual({ role, status: 404 });
+        expect(foreign.headers['content-type']).toMatch(/^application\/json/);
+        expect(foreign.headers['content-disposition']).toBeUndefined();
+        expect(foreign.json().code).toBe('NOT_FOUND');
+        expect(foreign.body).not.toContain(saleAtB.id);
+      }
+    });
+
+    it('an admin selling at a store that does not exist gets 404 NOT_FOUND', async () => {
+      const productId = await seedProduct(api);
+      const [{ count: salesBefore }] = await dataSource.query(
+        `SELECT count(*)::int AS count FROM sales`,
+      );
+      const response = await postSale(
+        api,
+        admin,
+        { storeId: randomUUID(), items: [{ productId, quantity: 1 }] },
+        randomUUID(),
+      );
+      expect(response.statusCode).toBe(404);
+      expect(response.json().code).toBe('NOT_FOUND');
+      const [{ count: salesAfter }] = await dataSource.query(
+        `SELECT count(*)::int AS count FROM sales`,
+      );
+      expect(salesAfter).toBe(salesBefore);
     });
 
     it('managers and admins may sell; anonymous callers may not', async () => {

@@ -147,7 +147,9 @@ describe('users and stores', () => {
     });
 
     it('an unknown store id → 404; a malformed one → 400', async () => {
-      expect((await call('admin', 'GET', `/stores/${randomUUID()}`)).statusCode).toBe(404);
+      const unknown = await call('admin', 'GET', `/stores/${randomUUID()}`);
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json().code).toBe('NOT_FOUND');
       const malformed = await call('admin', 'GET', '/stores/not-a-uuid');
       expect(malformed.statusCode).toBe(400);
       expect(malformed.json().details).toEqual([{ field: 'id', problems: ['id must be a UUID'] }]);
@@ -458,7 +460,50 @@ describe('users and stores', () => {
     });
 
     it('an unknown user → 404', async () => {
-      expect((await call('admin', 'GET', `/users/${randomUUID()}`)).statusCode).toBe(404);
+      const unknown = await call('admin', 'GET', `/users/${randomUUID()}`);
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json().code).toBe('NOT_FOUND');
+    });
+
+    it('a manager demoted to cashier is refused manager-only work with their existing token (403)', async () => {
+      const { user, token } = await signedIn(api, 'manager', [storeA]);
+      const asManager = (url: string, payload: object) =>
+        api.request({ method: 'POST', url: `/api/v1${url}`, headers: bearer(token), payload });
+      const product = () => ({
+        sku: `SKU-${randomBytes(4).toString('hex')}`,
+        name: `Demotion ${randomBytes(4).toString('hex')}`,
+        unitPrice: 1000,
+      });
+      // Still a manager: allowed.
+      const before = await asManager('/products', product());
+      expect(before.statusCode).toBe(201);
+
+      const demoted = await call('admin', 'PATCH', `/users/${user.id}`, { role: 'cashier' });
+      expect(demoted.statusCode).toBe(200);
+      expect(demoted.json().role).toBe('cashier');
+
+      // The session lives on (a role change does not sign anyone out) with the new role.
+      const me = await api.request({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: bearer(token),
+      });
+      expect(me.statusCode).toBe(200);
+      expect(me.json().role).toBe('cashier');
+      const refused = await asManager('/products', product());
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().code).toBe('FORBIDDEN');
+      const adjustment = await asManager(`/stores/${storeA}/inventory/adjustments`, {
+        productId: before.json().id,
+        delta: 1,
+        reason: 'receiving',
+      });
+      expect(adjustment.statusCode).toBe(403);
+      expect(adjustment.json().code).toBe('FORBIDDEN');
+      const [{ products }] = await api.app
+        .get(DataSource)
+        .query(`SELECT count(*)::int AS products FROM products WHERE name LIKE 'Demotion %'`);
+      expect(products).toBe(1);
     });
   });
 });
@@ -498,6 +543,7 @@ describe('the last active admin', () => {
     expect((await patch(second.token, first.user.id, { active: false })).statusCode).toBe(200);
     const last = await patch(second.token, second.user.id, { role: 'cashier', storeIds: [store] });
     expect(last.statusCode).toBe(409);
+    expect(last.json().code).toBe('INVALID_STATE');
   });
 
   it('two admins demoting each other at once leave one of them admin', async () => {
@@ -532,6 +578,8 @@ describe('the last active admin', () => {
     );
     // The loser is refused as the last admin.
     expect([byA.statusCode, byB.statusCode].sort()).toEqual([200, 409]);
+    const loser = byA.statusCode === 409 ? byA : byB;
+    expect(loser.json().code).toBe('INVALID_STATE');
     const [{ admins }] = await api.app
       .get(DataSource)
       .query(`SELECT count(*)::int AS admins FROM users WHERE role = 'admin' AND active`);
