@@ -274,6 +274,26 @@ describe('auth', () => {
       expectUnauthenticated(response);
     });
 
+    it('a cleared or truncated refresh token is a bad token (401, back to login), not a bad request', async () => {
+      for (const refreshToken of ['', 'abc']) {
+        const response = await api.request({
+          method: 'POST',
+          url: '/api/v1/auth/refresh',
+          payload: { refreshToken },
+        });
+        expectUnauthenticated(response);
+      }
+      for (const payload of [{}, { refreshToken: 42 }, { refreshToken: 'x'.repeat(201) }]) {
+        const response = await api.request({
+          method: 'POST',
+          url: '/api/v1/auth/refresh',
+          payload,
+        });
+        expect(response.statusCode).toBe(400);
+        expect(response.json().code).toBe('VALIDATION_FAILED');
+      }
+    });
+
     it('sessions that ended over 30 days ago go with their tokens; others keep every token', async () => {
       const user = await seedUser(api, 'cashier');
       const sessionOf = async (tokens: { refreshToken: string }) => {
