@@ -103,14 +103,15 @@ export async function rawSale(pool: Pool, input: RawSaleInput, mode: RawMode): P
              FROM counter
            RETURNING receipt_seq, receipt_number, created_at
          ), line AS (
-           INSERT INTO sale_lines (id, sale_id, line_no, product_id, sku, name, quantity, unit_price,
-                                   discount, tax_class, vat_rate_bp, vat, total, returned_quantity)
-           SELECT id, $1, line_no, product_id, sku, name, 1, unit_price, 0, tax_class, vat_rate_bp, vat, total, 0
+           INSERT INTO sale_lines (id, sale_id, store_id, line_no, product_id, sku, name, quantity,
+                                   unit_price, discount, tax_class, vat_rate_bp, vat, total, returned_quantity)
+           SELECT id, $1, $2, line_no, product_id, sku, name, 1, unit_price, 0, tax_class, vat_rate_bp, vat, total, 0
              FROM unnest($8::uuid[], $9::smallint[], $10::uuid[], $11::text[], $12::text[], $13::bigint[],
                          $14::text[], $15::int[], $16::bigint[], $17::bigint[])
                   AS line(id, line_no, product_id, sku, name, unit_price, tax_class, vat_rate_bp, vat, total)
          ), payment AS (
-           INSERT INTO sale_payments (sale_id, position, method, amount) VALUES ($1, 1, 'cash', $5)
+           INSERT INTO sale_payments (sale_id, store_id, position, method, amount)
+           VALUES ($1, $2, 1, 'cash', $5)
          )
          SELECT receipt_seq, receipt_number, created_at FROM sale`,
         [

@@ -133,21 +133,23 @@ async function seedStoreSales(
     [storeId, code],
   );
   await client.query(
-    `INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, quantity, unit_price, discount,
-                             tax_class, vat_rate_bp, vat, total)
-     SELECT s.id, l.line_no, l.product_id, l.sku, l.name, l.quantity, l.unit_price, 0, l.tax_class,
+    `INSERT INTO sale_lines (sale_id, store_id, line_no, product_id, sku, name, quantity, unit_price,
+                             discount, tax_class, vat_rate_bp, vat, total)
+     SELECT s.id, $1, l.line_no, l.product_id, l.sku, l.name, l.quantity, l.unit_price, 0, l.tax_class,
             l.vat_rate_bp, l.vat, l.total
        FROM bench_lines l JOIN bench_sales s USING (n) ORDER BY l.n, l.line_no`,
+    [storeId],
   );
   await client.query(
-    `INSERT INTO sale_payments (sale_id, method, amount, phone)
-     SELECT s.id, p.method, p.amount, NULL
+    `INSERT INTO sale_payments (sale_id, store_id, method, amount, phone)
+     SELECT s.id, $1, p.method, p.amount, NULL
        FROM bench_sales s JOIN sales x ON x.id = s.id
       CROSS JOIN LATERAL (
         SELECT 'cash' AS method, x.paid AS amount WHERE s.n % 5 <> 0
         UNION ALL SELECT 'mpesa', x.total - 1000 WHERE s.n % 5 = 0 AND x.total > 1000
         UNION ALL SELECT 'cash', CASE WHEN x.total > 1000 THEN 1050 ELSE x.paid END WHERE s.n % 5 = 0) p
       ORDER BY s.n`,
+    [storeId],
   );
   await client.query(
     `WITH returned AS (
@@ -159,8 +161,8 @@ async function seedStoreSales(
          JOIN bench_cashiers c ON c.n = 0
         WHERE s.n % 100 = 0 AND s.occurred_at + interval '2 days' < now()
        RETURNING id, sale_id)
-     INSERT INTO sale_return_lines (return_id, sale_line_id, product_id, quantity, refund, vat)
-     SELECT r.id, sl.id, sl.product_id, sl.quantity, sl.total, sl.vat
+     INSERT INTO sale_return_lines (return_id, store_id, sale_line_id, product_id, quantity, refund, vat)
+     SELECT r.id, $1, sl.id, sl.product_id, sl.quantity, sl.total, sl.vat
        FROM returned r JOIN sale_lines sl ON sl.sale_id = r.sale_id AND sl.line_no = 1`,
     [storeId],
   );

@@ -138,9 +138,9 @@ export async function insertSale(
   );
   for (const [index, line] of sale.lines.entries()) {
     await dataSource.query(
-      `INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, quantity, unit_price, discount,
-                               tax_class, vat_rate_bp, vat, total)
-       VALUES ($1, $2, $3, 'SKU', 'Line', $4, $5, $6, 'standard', 1600, $7, $8)`,
+      `INSERT INTO sale_lines (sale_id, store_id, line_no, product_id, sku, name, quantity, unit_price,
+                               discount, tax_class, vat_rate_bp, vat, total)
+       VALUES ($1, $9, $2, $3, 'SKU', 'Line', $4, $5, $6, 'standard', 1600, $7, $8)`,
       [
         id,
         index + 1,
@@ -150,13 +150,14 @@ export async function insertSale(
         line.discount ?? 0,
         line.vat ?? 0,
         totals[index],
+        sale.storeId,
       ],
     );
   }
   for (const payment of payments) {
     await dataSource.query(
-      `INSERT INTO sale_payments (sale_id, method, amount) VALUES ($1, $2, $3)`,
-      [id, payment.method, payment.amount],
+      `INSERT INTO sale_payments (sale_id, store_id, method, amount) VALUES ($1, $2, $3, $4)`,
+      [id, sale.storeId, payment.method, payment.amount],
     );
   }
   return id;

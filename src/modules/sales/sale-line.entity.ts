@@ -6,6 +6,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  Unique,
 } from 'typeorm';
 import { Sale } from './sale.entity';
 import type { TaxClass } from '../catalog/product.entity';
@@ -13,6 +14,7 @@ import type { TaxClass } from '../catalog/product.entity';
 const money = { type: 'bigint' } as const;
 
 @Entity('sale_lines')
+@Unique('uq_sale_lines_store_id', ['storeId', 'id'])
 @Index('ix_sale_lines_sale', ['saleId', 'lineNo'], { unique: true })
 @Index('ix_sale_lines_product', ['productId'])
 @Check(
@@ -26,8 +28,19 @@ export class SaleLine {
   @Column('uuid')
   saleId: string;
 
+  /** The sale's store: every store-owned row carries it (DESIGN: shardable by store). */
+  @Column('uuid')
+  storeId: string;
+
   @ManyToOne(() => Sale, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'sale_id', foreignKeyConstraintName: 'fk_sale_lines_sale' })
+  @JoinColumn([
+    {
+      name: 'store_id',
+      referencedColumnName: 'storeId',
+      foreignKeyConstraintName: 'fk_sale_lines_sale',
+    },
+    { name: 'sale_id', referencedColumnName: 'id' },
+  ])
   sale?: Sale;
 
   @Column('smallint')

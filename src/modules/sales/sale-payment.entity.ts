@@ -22,12 +22,23 @@ export class SalePayment {
   @Column('uuid')
   saleId: string;
 
+  /** The sale's store: every store-owned row carries it (DESIGN: shardable by store). */
+  @Column('uuid')
+  storeId: string;
+
   /** 1, 2, … in the order the till sent them (0: written before positions were kept). */
   @Column({ type: 'smallint', default: 0 })
   position: number;
 
   @ManyToOne(() => Sale, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'sale_id', foreignKeyConstraintName: 'fk_sale_payments_sale' })
+  @JoinColumn([
+    {
+      name: 'store_id',
+      referencedColumnName: 'storeId',
+      foreignKeyConstraintName: 'fk_sale_payments_sale',
+    },
+    { name: 'sale_id', referencedColumnName: 'id' },
+  ])
   sale?: Sale;
 
   @Column({ type: 'varchar', length: 8 })

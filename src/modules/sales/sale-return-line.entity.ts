@@ -24,15 +24,33 @@ export class SaleReturnLine {
   @Column('uuid')
   returnId: string;
 
+  /** The return's store: every store-owned row carries it (DESIGN: shardable by store). */
+  @Column('uuid')
+  storeId: string;
+
   @ManyToOne(() => SaleReturn, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'return_id', foreignKeyConstraintName: 'fk_sale_return_lines_return' })
+  @JoinColumn([
+    {
+      name: 'store_id',
+      referencedColumnName: 'storeId',
+      foreignKeyConstraintName: 'fk_sale_return_lines_return',
+    },
+    { name: 'return_id', referencedColumnName: 'id' },
+  ])
   saleReturn?: SaleReturn;
 
   @Column('uuid')
   saleLineId: string;
 
   @ManyToOne(() => SaleLine, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'sale_line_id', foreignKeyConstraintName: 'fk_sale_return_lines_sale_line' })
+  @JoinColumn([
+    {
+      name: 'store_id',
+      referencedColumnName: 'storeId',
+      foreignKeyConstraintName: 'fk_sale_return_lines_sale_line',
+    },
+    { name: 'sale_line_id', referencedColumnName: 'id' },
+  ])
   saleLine?: SaleLine;
 
   @Column('uuid')

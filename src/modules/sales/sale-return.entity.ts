@@ -7,6 +7,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryColumn,
+  Unique,
 } from 'typeorm';
 import type { PaymentMethod } from './sale-payment.entity';
 import { Sale } from './sale.entity';
@@ -15,6 +16,7 @@ const money = { type: 'bigint' } as const;
 
 /** Goods given back against a sale: what was refunded, how, and whether the units went back on the shelf. */
 @Entity('sale_returns')
+@Unique('uq_sale_returns_store_id', ['storeId', 'id'])
 @Index('ix_sale_returns_store_created', ['storeId', 'createdAt'])
 @Index('ix_sale_returns_sale', ['saleId'])
 @Check('ck_sale_returns_refund_method', `"refund_method" IN ('cash', 'mpesa', 'card')`)
@@ -31,7 +33,14 @@ export class SaleReturn {
   saleId: string;
 
   @ManyToOne(() => Sale, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'sale_id', foreignKeyConstraintName: 'fk_sale_returns_sale' })
+  @JoinColumn([
+    {
+      name: 'store_id',
+      referencedColumnName: 'storeId',
+      foreignKeyConstraintName: 'fk_sale_returns_sale',
+    },
+    { name: 'sale_id', referencedColumnName: 'id' },
+  ])
   sale?: Sale;
 
   /** The sale's store, copied so returns are keyed by store like every store-owned table. */

@@ -59,6 +59,7 @@ export class SaleReturnsService {
       const returnLines = returned.map(({ saleLine, quantity }) =>
         Object.assign(new SaleReturnLine(), {
           returnId,
+          storeId: sale.storeId,
           saleLineId: saleLine.id,
           productId: saleLine.productId,
           quantity,

@@ -37,17 +37,17 @@ export function saleStatement(
            FROM counter
          RETURNING receipt_seq, receipt_number, created_at
        ), line AS (
-         INSERT INTO sale_lines (id, sale_id, line_no, product_id, sku, name, quantity, unit_price,
-                                 discount, tax_class, vat_rate_bp, vat, total, returned_quantity)
-         SELECT id, $1, line_no, product_id, sku, name, quantity, unit_price, discount, tax_class,
+         INSERT INTO sale_lines (id, sale_id, store_id, line_no, product_id, sku, name, quantity,
+                                 unit_price, discount, tax_class, vat_rate_bp, vat, total, returned_quantity)
+         SELECT id, $1, $2, line_no, product_id, sku, name, quantity, unit_price, discount, tax_class,
                 vat_rate_bp, vat, total, 0
            FROM unnest($18::uuid[], $19::smallint[], $20::uuid[], $21::text[], $22::text[], $23::int[],
                        $24::bigint[], $25::bigint[], $26::text[], $27::int[], $28::bigint[], $29::bigint[])
                 AS line(id, line_no, product_id, sku, name, quantity, unit_price, discount, tax_class,
                         vat_rate_bp, vat, total)
        ), payment AS (
-         INSERT INTO sale_payments (sale_id, position, method, amount, reference, phone)
-         SELECT $1, position, method, amount, reference, phone
+         INSERT INTO sale_payments (sale_id, store_id, position, method, amount, reference, phone)
+         SELECT $1, $2, position, method, amount, reference, phone
            FROM unnest($30::text[], $31::bigint[], $32::text[], $33::text[]) WITH ORDINALITY
                 AS payment(method, amount, reference, phone, position)
        )

@@ -7,6 +7,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryColumn,
+  Unique,
 } from 'typeorm';
 import { Store } from '../stores/store.entity';
 import type { TaxClass } from '../catalog/product.entity';
@@ -24,6 +25,8 @@ export interface VatBreakdownEntry {
 const money = { type: 'bigint' } as const;
 
 @Entity('sales')
+// Referenced by the sale's rows with their store (they carry store_id, like every store-owned row).
+@Unique('uq_sales_store_id', ['storeId', 'id'])
 @Index('uq_sales_store_receipt', ['storeId', 'receiptSeq'], { unique: true })
 @Index('ix_sales_store_occurred', ['storeId', 'occurredAt'])
 @Index('ix_sales_cashier_occurred', ['cashierId', 'occurredAt'])

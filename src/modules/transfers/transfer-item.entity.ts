@@ -10,8 +10,19 @@ export class TransferItem {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_transfer_items' })
   transferId: string;
 
+  /** The transfer's source store, whose manager decides it: the store that owns the row. */
+  @Column('uuid')
+  fromStoreId: string;
+
   @ManyToOne(() => Transfer, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'transfer_id', foreignKeyConstraintName: 'fk_transfer_items_transfer' })
+  @JoinColumn([
+    {
+      name: 'from_store_id',
+      referencedColumnName: 'fromStoreId',
+      foreignKeyConstraintName: 'fk_transfer_items_transfer',
+    },
+    { name: 'transfer_id', referencedColumnName: 'id' },
+  ])
   transfer?: Transfer;
 
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_transfer_items' })

@@ -7,6 +7,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  Unique,
 } from 'typeorm';
 import { Store } from '../stores/store.entity';
 import { User } from '../users/user.entity';
@@ -19,6 +20,7 @@ export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
  * each transition is one guarded `UPDATE … WHERE status = 'pending'` (see TransfersService).
  */
 @Entity('transfers')
+@Unique('uq_transfers_from_store_id', ['fromStoreId', 'id'])
 @Index('ix_transfers_from_store_status', ['fromStoreId', 'status'])
 @Index('ix_transfers_to_store_status', ['toStoreId', 'status'])
 @Check('ck_transfers_stores', `"from_store_id" <> "to_store_id"`)

@@ -85,6 +85,7 @@ export class TransfersService {
       const items = dto.items.map((item, index) =>
         manager.create(TransferItem, {
           transferId: transfer.id,
+          fromStoreId: transfer.fromStoreId,
           productId: item.productId,
           lineNo: index + 1,
           quantity: item.quantity,
