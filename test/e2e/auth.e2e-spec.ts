@@ -241,6 +241,35 @@ describe('auth', () => {
       expect(count).toBe(1);
     });
 
+    it('the revocation for a reused token and its audit entry commit together or not at all', async () => {
+      const dataSource = api.app.get(DataSource);
+      const user = await seedUser(api, 'cashier');
+      const first = await login(api, user.username);
+      const second = (await refreshWith(first.refreshToken)).json();
+      await dataSource.query(`
+        CREATE FUNCTION fail_reuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'test: audit refused'; END $$;
+        CREATE TRIGGER fail_reuse_audit BEFORE INSERT ON audit_logs FOR EACH ROW
+          WHEN (NEW.action = 'auth.refresh_reused') EXECUTE FUNCTION fail_reuse_audit();`);
+      try {
+        const refused = await refreshWith(first.refreshToken);
+        expect(refused.statusCode).toBe(500);
+        expect(refused.json().code).toBe('INTERNAL');
+        // Not revoked without its audit entry: the session still works.
+        expect((await me(second.accessToken)).statusCode).toBe(200);
+      } finally {
+        await dataSource.query(`DROP TRIGGER fail_reuse_audit ON audit_logs;
+                                DROP FUNCTION fail_reuse_audit();`);
+      }
+      expectUnauthenticated(await refreshWith(first.refreshToken));
+      expectUnauthenticated(await me(second.accessToken));
+      const [{ count }] = await dataSource.query(
+        `SELECT count(*)::int AS count FROM audit_logs WHERE action = 'auth.refresh_reused' AND user_id = $1`,
+        [user.id],
+      );
+      expect(count).toBe(1);
+    });
+
     it('two concurrent refreshes with one token: exactly one succeeds', async () => {
       const user = await seedUser(api, 'cashier');
       const { refreshToken } = await login(api, user.username);

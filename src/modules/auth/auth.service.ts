@@ -85,24 +85,27 @@ export class AuthService {
       return this.tokens(result.userId, result.sessionId, result.refreshToken);
     }
     if (result.outcome === 'reused') {
-      await this.sessions.revoke(result.sessionId, 'refresh_reused');
-      await this.sessions.forgetSession(result.sessionId);
-      await this.audit.recordNow({
-        action: 'auth.refresh_reused',
-        userId: result.userId,
-        entityType: 'session',
-        entityId: result.sessionId,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-        details: { revoked: true },
+      // A stolen token replayed: the session ends, and the audit entry with it.
+      await inTransaction(this.dataSource, async (manager) => {
+        await this.sessions.revoke(manager, result.sessionId, 'refresh_reused');
+        await this.audit.record(manager, {
+          action: 'auth.refresh_reused',
+          userId: result.userId,
+          entityType: 'session',
+          entityId: result.sessionId,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { revoked: true },
+        });
       });
+      await this.sessions.forgetSession(result.sessionId);
     }
     throw new DomainError('UNAUTHENTICATED', 'Invalid refresh token');
   }
 
   async logout(user: AuthUser, meta: RequestMeta): Promise<void> {
     await inTransaction(this.dataSource, async (manager) => {
-      await this.sessions.revoke(user.sessionId, 'logout', manager);
+      await this.sessions.revoke(manager, user.sessionId, 'logout');
       await this.audit.record(manager, {
         action: 'auth.logout',
         userId: user.id,

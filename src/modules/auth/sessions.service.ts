@@ -95,12 +95,8 @@ export class SessionsService {
     });
   }
 
-  async revoke(
-    sessionId: string,
-    reason: RevocationReason,
-    manager?: EntityManager,
-  ): Promise<void> {
-    await (manager ?? this.dataSource.manager).query(
+  async revoke(manager: EntityManager, sessionId: string, reason: RevocationReason): Promise<void> {
+    await manager.query(
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
       [sessionId, reason],
     );
