@@ -56,18 +56,16 @@ export class StoresService {
   /**
    * The store if the caller may see it. A store of someone else's is "not found", never
    * "forbidden", so ids of other stores cannot be probed. Every store-owned lookup goes here.
-   * Inside a transaction (`manager`) the row is read fresh; otherwise it may come from the
-   * cache, and it must not be modified.
+   * The row may come from the cache: it must not be modified.
    */
-  async requireVisible(user: AuthUser, storeId: string, manager?: EntityManager): Promise<Store> {
+  async requireVisible(user: AuthUser, storeId: string): Promise<Store> {
     const visible = visibleStoreIds(user);
     if (visible !== 'all' && !visible.includes(storeId)) throw new NotFoundError('Store');
-    const store = manager
-      ? await manager.findOneBy(Store, { id: storeId })
-      : (this.cache.get(storeId) ??
-        (await this.cache.load(storeId, () =>
-          this.dataSource.manager.findOneBy(Store, { id: storeId }),
-        )));
+    const store =
+      this.cache.get(storeId) ??
+      (await this.cache.load(storeId, () =>
+        this.dataSource.manager.findOneBy(Store, { id: storeId }),
+      ));
     if (!store) throw new NotFoundError('Store');
     return store;
   }

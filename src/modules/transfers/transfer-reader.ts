@@ -39,12 +39,8 @@ export class TransferReader {
   }
 
   /** The transfer if the caller may see one of its stores; NOT_FOUND otherwise. */
-  async requireVisible(
-    user: AuthUser,
-    transferId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<Transfer> {
-    const transfer = await manager.findOneBy(Transfer, { id: transferId });
+  async requireVisible(user: AuthUser, transferId: string): Promise<Transfer> {
+    const transfer = await this.dataSource.manager.findOneBy(Transfer, { id: transferId });
     if (!transfer || !canSeeTransfer(user, transfer)) throw new NotFoundError('Transfer');
     return transfer;
   }
