@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import {
@@ -474,6 +474,18 @@ describe('low-stock notifications', () => {
 
     it('answers `missing` for an unknown id', async () => {
       await expect(delivery.deliver(randomUUID())).resolves.toBe('missing');
+    });
+
+    it('logs a row it could not claim, then rethrows (the dispatcher logs nothing itself)', async () => {
+      const warned = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        await expect(delivery.deliver('not-an-outbox-id')).rejects.toThrow(/uuid/);
+        expect(warned.mock.calls.map(([message]) => String(message))).toContainEqual(
+          expect.stringMatching(/^Outbox not-an-outbox-id: could not claim it \(.*uuid/),
+        );
+      } finally {
+        warned.mockRestore();
+      }
     });
   });
 

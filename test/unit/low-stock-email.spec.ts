@@ -1,5 +1,5 @@
 import { escapeHtml, renderLowStockEmail } from '../../src/modules/notifications/low-stock-email';
-import { uniqueAddresses } from '../../src/modules/notifications/outbox-delivery.service';
+import { uniqueAddresses } from '../../src/modules/notifications/outbox-composers';
 
 const facts = {
   store: { name: 'Nairobi CBD', code: 'NBO1', timeZone: 'Africa/Nairobi' },

@@ -4,6 +4,7 @@ import type { Env } from '../../config/env.schema';
 import { CatalogModule } from '../catalog/catalog.module';
 import { StoresModule } from '../stores/stores.module';
 import { UsersModule } from '../users/users.module';
+import { LowStockComposer } from './low-stock-composer';
 import { Mailer } from './mailer';
 import { OutboxComposers } from './outbox-composers';
 import {
@@ -19,8 +20,8 @@ import { OutboxRelay } from './outbox-relay.service';
 import { OutboxService } from './outbox.service';
 
 /**
- * Emails through a transactional outbox (low-stock alerts here; other modules register the
- * composers of their own message types with `OutboxComposers`). Other modules write messages
+ * Emails through a transactional outbox. Each message type has a composer registered with
+ * `OutboxComposers`: low-stock alerts here (`LowStockComposer`), other modules' types there. Other modules write messages
  * with `OutboxService.add(manager, message)` inside their transaction. After commit:
  * - with REDIS_URL, `OutboxRelay` (in every API process) moves due rows into the BullMQ queue
  *   `notifications` and the worker process (`NotificationsWorkerModule`) sends them;
@@ -41,6 +42,7 @@ import { OutboxService } from './outbox.service';
     },
     Mailer,
     OutboxComposers,
+    LowStockComposer,
     OutboxService,
     OutboxDelivery,
     OutboxRelay,

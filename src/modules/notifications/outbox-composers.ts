@@ -50,3 +50,17 @@ export class OutboxComposers {
     return this.composers.get(type);
   }
 }
+
+/** Trimmed, without duplicates (case-insensitive), in first-seen order. */
+export function uniqueAddresses(addresses: string[]): string[] {
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  for (const raw of addresses) {
+    const address = raw.trim();
+    const key = address.toLowerCase();
+    if (!address || seen.has(key)) continue;
+    seen.add(key);
+    unique.push(address);
+  }
+  return unique;
+}

@@ -3,13 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Env } from '../../config/env.schema';
-import { ProductsService } from '../catalog/products.service';
-import { StoresService } from '../stores/stores.service';
-import { UsersService } from '../users/users.service';
-import { renderLowStockEmail } from './low-stock-email';
 import { Mailer, SentMail } from './mailer';
 import { ComposedEmail, NothingToSend, OutboxComposers } from './outbox-composers';
-import type { LowStockPayload, OutboxMessage } from './outbox-message';
+import type { OutboxMessage } from './outbox-message';
 import { backoffDelayMs, outboxSettings, OutboxSettings } from './outbox-settings';
 import { updatedRows } from './sql-results';
 
@@ -57,9 +53,6 @@ export class OutboxDelivery {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly mailer: Mailer,
-    private readonly stores: StoresService,
-    private readonly products: ProductsService,
-    private readonly users: UsersService,
     private readonly composers: OutboxComposers,
     config: ConfigService<Env, true>,
   ) {
@@ -68,8 +61,16 @@ export class OutboxDelivery {
 
   /** Sends the row's email once. Throws when sending failed (after scheduling the next try). */
   async deliver(outboxId: string): Promise<DeliveryOutcome> {
-    const row = await this.claim(outboxId);
-    if (!row) return this.whyNotClaimed(outboxId);
+    let row: ClaimedRow | undefined;
+    try {
+      row = await this.claim(outboxId);
+      if (!row) return await this.whyNotClaimed(outboxId);
+    } catch (error) {
+      this.logger.warn(
+        `Outbox ${outboxId}: could not claim it (${(error as Error).message}); tried again later`,
+      );
+      throw error;
+    }
     let sent: SentMail;
     try {
       const email = this.stillOwed(row, await this.compose(row));
@@ -148,41 +149,12 @@ export class OutboxDelivery {
   }
 
   private async compose(row: ClaimedRow): Promise<ComposedEmail | NothingToSend> {
-    if (row.type === 'low_stock')
-      return this.composeLowStock(row.payload as LowStockPayload, row.created_at);
-    // Types of other modules (transfers) come from the composers they registered.
+    // Each message type's module registered its composer (low stock: LowStockComposer).
     const composer = this.composers.get(row.type);
     if (composer) return composer(row.payload, row.created_at);
     // Written by a newer version during a rolling deploy: fail (and retry) until a sender
     // that knows the type picks it up, rather than dropping it.
     throw new Error(`Unknown outbox message type '${row.type}'`);
-  }
-
-  private async composeLowStock(
-    payload: LowStockPayload,
-    occurredAt: Date,
-  ): Promise<ComposedEmail | NothingToSend> {
-    const [store, product, managers] = await Promise.all([
-      this.stores.findById(payload.storeId),
-      this.products.findById(payload.productId),
-      this.users.managerEmails(payload.storeId),
-    ]);
-    if (!store) return new NothingToSend(`store ${payload.storeId} not found`);
-    if (!product) return new NothingToSend(`product ${payload.productId} not found`);
-    const to = uniqueAddresses([...(store.lowStockEmails ?? []), ...managers]);
-    if (to.length === 0) {
-      return new NothingToSend(
-        `no recipients: store ${store.code} has no lowStockEmails and no manager with an email`,
-      );
-    }
-    const email = renderLowStockEmail({
-      store: { name: store.name, code: store.code, timeZone: store.timeZone },
-      product: { name: product.name, sku: product.sku },
-      quantity: payload.quantity,
-      reorderLevel: payload.reorderLevel,
-      occurredAt,
-    });
-    return { ...email, to };
   }
 
   /**
@@ -242,7 +214,12 @@ export class OutboxDelivery {
       try {
         return await work();
       } catch (error) {
-        if (attempt >= MARK_DELIVERED_TRIES) throw error;
+        if (attempt >= MARK_DELIVERED_TRIES) {
+          this.logger.error(
+            `${what} failed ${attempt} times (${(error as Error).message}); the email goes again, with the same Message-ID, once the lease runs out`,
+          );
+          throw error;
+        }
         this.logger.warn(`${what} failed (${(error as Error).message}); trying again`);
         await new Promise((wait) => setTimeout(wait, 250 * 2 ** attempt));
       }
@@ -295,18 +272,4 @@ function everyRecipientUnknown(error: unknown): string | undefined {
   return answers.every((answer) => /^5\d\d[ -]5\.1\.\d+/.test(answer))
     ? answers.join('; ')
     : undefined;
-}
-
-/** Trimmed, without duplicates (case-insensitive), in first-seen order. */
-export function uniqueAddresses(addresses: string[]): string[] {
-  const seen = new Set<string>();
-  const unique: string[] = [];
-  for (const raw of addresses) {
-    const address = raw.trim();
-    const key = address.toLowerCase();
-    if (!address || seen.has(key)) continue;
-    seen.add(key);
-    unique.push(address);
-  }
-  return unique;
 }

@@ -72,7 +72,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       try {
         await this.delivery.deliver(id);
       } catch {
-        // Logged by OutboxDelivery, which also scheduled the next try (next_attempt_at).
+        // Logged by OutboxDelivery: a failed send (next try scheduled), or a row it could not
+        // claim or mark (tried again after its lease or at the next pass).
       }
     }
     return rows.length;

@@ -3,8 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { ProductsService } from '../catalog/products.service';
-import { ComposedEmail, NothingToSend, OutboxComposers } from '../notifications/outbox-composers';
-import { uniqueAddresses } from '../notifications/outbox-delivery.service';
+import {
+  ComposedEmail,
+  NothingToSend,
+  OutboxComposers,
+  uniqueAddresses,
+} from '../notifications/outbox-composers';
 import { StoresService } from '../stores/stores.service';
 import type { UserResponse } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
