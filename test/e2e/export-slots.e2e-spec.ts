@@ -6,10 +6,43 @@ import { bearer, seedStore, signedIn } from '../support/auth';
 import { openExportCursors } from '../support/cursors';
 import { eventually } from '../support/eventually';
 
+/** Starts a download of every product and stops reading after the first bytes. */
+function pausedDownload(api: TestApp, token: string): Promise<ClientRequest> {
+  return new Promise((resolve, reject) => {
+    const { port } = api.app.getHttpServer().address() as AddressInfo;
+    const request = get(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/products?format=csv&pageSize=200',
+        headers: bearer(token),
+      },
+      (response) => {
+        expect(response.statusCode).toBe(200);
+        response.once('data', () => {
+          response.pause();
+          resolve(request);
+        });
+      },
+    );
+    request.on('error', reject);
+  });
+}
+
+/** Enough products that a download paused after its first bytes is far from finished. */
+async function seedManyProducts(dataSource: DataSource): Promise<void> {
+  await dataSource.query(
+    `INSERT INTO products (sku, name, unit_price)
+     SELECT 'SLOT-' || i, 'Slot test product ' || i, 100 + i % 900 FROM generate_series(1, 60000) i`,
+  );
+}
+
 describe('CSV exports and the connection pool', () => {
   let api: TestApp;
   let dataSource: DataSource;
   let admin: string;
+  /** Two more people, so the slots are held by others than the one asking (not per-user). */
+  let holders: [string, string];
   let storeId: string;
   const paused: ClientRequest[] = [];
 
@@ -18,11 +51,9 @@ describe('CSV exports and the connection pool', () => {
     api = await startTestApp({ env: { DATABASE_POOL_SIZE: '4' } });
     dataSource = api.app.get(DataSource);
     admin = (await signedIn(api, 'admin')).token;
+    holders = [(await signedIn(api, 'admin')).token, (await signedIn(api, 'admin')).token];
     storeId = await seedStore(api);
-    await dataSource.query(
-      `INSERT INTO products (sku, name, unit_price)
-       SELECT 'SLOT-' || i, 'Slot test product ' || i, 100 + i % 900 FROM generate_series(1, 60000) i`,
-    );
+    await seedManyProducts(dataSource);
     await api.app.listen(0, '127.0.0.1');
   });
   afterAll(async () => {
@@ -41,32 +72,13 @@ describe('CSV exports and the connection pool', () => {
     `/api/v1/reports/inventory-valuation?format=csv&storeId=${storeId}`,
   ];
 
-  /** Starts a download of every product and stops reading after the first bytes. */
-  const slowDownload = () =>
-    new Promise<void>((resolve, reject) => {
-      const { port } = api.app.getHttpServer().address() as AddressInfo;
-      const request = get(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/api/v1/products?format=csv&pageSize=200',
-          headers: bearer(admin),
-        },
-        (response) => {
-          expect(response.statusCode).toBe(200);
-          response.once('data', () => {
-            response.pause();
-            resolve();
-          });
-        },
-      );
-      request.on('error', reject);
-      paused.push(request);
-    });
+  const slowDownload = async (token: string) => {
+    paused.push(await pausedDownload(api, token));
+  };
 
   it('refuses one export more than half the pool with 429, while other requests go on', async () => {
-    await slowDownload();
-    await slowDownload();
+    await slowDownload(holders[0]);
+    await slowDownload(holders[1]);
     await eventually(async () => expect(await openCursors()).toBe(2));
 
     const third = await api.request({
@@ -76,6 +88,7 @@ describe('CSV exports and the connection pool', () => {
     });
     expect(third.statusCode).toBe(429);
     expect(third.json().code).toBe('TOO_MANY_REQUESTS');
+    expect(third.json().message).toMatch(/^Too many exports are running/);
     expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
     // The slots are shared: every other streamed export is refused the same way.
     for (const url of otherExports()) {
@@ -149,8 +162,57 @@ describe('CSV exports and the connection pool', () => {
       expect(backend.state).not.toBe('idle in transaction');
       expect(backend.query).not.toMatch(/stream_query_cursor/);
     });
-    await slowDownload();
-    await slowDownload(); // both slots free
+    await slowDownload(holders[0]);
+    await slowDownload(holders[1]); // both slots free
     for (const download of paused.splice(0)) download.destroy();
+  }, 60_000);
+});
+
+describe('CSV exports per person', () => {
+  let api: TestApp;
+  let dataSource: DataSource;
+  const paused: ClientRequest[] = [];
+
+  beforeAll(async () => {
+    // A pool of 10: 5 exports at once for the instance, 2 of them for any one person.
+    api = await startTestApp({ env: { DATABASE_POOL_SIZE: '10' } });
+    dataSource = api.app.get(DataSource);
+    await seedManyProducts(dataSource);
+    await api.app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    for (const request of paused) request.destroy();
+    await api.close();
+  });
+
+  const products = (token: string) =>
+    api.request({
+      method: 'GET',
+      url: '/api/v1/products?format=csv&search=Slot%20test%20product%2059999',
+      headers: bearer(token),
+    });
+
+  it('lets one person download two exports at once, not every slot of the instance', async () => {
+    const slow = (await signedIn(api, 'cashier')).token;
+    const other = (await signedIn(api, 'cashier')).token;
+    paused.push(await pausedDownload(api, slow), await pausedDownload(api, slow));
+    await eventually(async () => expect(await openExportCursors(dataSource)).toBe(2));
+
+    const third = await products(slow);
+    expect(third.statusCode).toBe(429);
+    expect(third.json().code).toBe('TOO_MANY_REQUESTS');
+    expect(third.json().message).toMatch(/^You already have 2 exports downloading/);
+    expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await openExportCursors(dataSource)).toBe(2); // refused before taking a connection
+
+    // Three slots are left for everyone else.
+    const others = await products(other);
+    expect(others.statusCode).toBe(200);
+    expect(others.body.trim().split('\r\n')).toHaveLength(2);
+
+    // A download that ends gives the person's place back.
+    paused.splice(0, 1)[0].destroy();
+    await eventually(async () => expect(await openExportCursors(dataSource)).toBe(1));
+    await eventually(async () => expect((await products(slow)).statusCode).toBe(200));
   }, 60_000);
 });

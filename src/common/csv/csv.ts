@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../auth/auth-user';
+import { DomainError } from '../errors/domain-error';
 
 export type CsvValue = string | number | boolean | Date | null | undefined;
 
@@ -49,6 +51,38 @@ export async function* inChunks(lines: AsyncIterable<string>, size = 64 * 1024) 
 }
 
 /**
+ * Exports one user may download at once, per process. A download holds a pooled connection
+ * for as long as its client reads, so one slow reader (a cashier on a poor line, or on
+ * purpose) could otherwise hold every export slot of the instance.
+ */
+export const EXPORTS_PER_USER = 2;
+const RETRY_EXPORT_AFTER_SECONDS = 5;
+const exportsByUser = new Map<string, number>();
+
+/** Counts a download of the signed-in user; returns how to give it back (once). */
+function startExport(user: AuthUser | undefined): () => void {
+  if (!user) return () => undefined;
+  const running = exportsByUser.get(user.id) ?? 0;
+  if (running >= EXPORTS_PER_USER) {
+    throw new DomainError(
+      'TOO_MANY_REQUESTS',
+      `You already have ${EXPORTS_PER_USER} exports downloading; try again when one has finished`,
+      [],
+      { 'Retry-After': String(RETRY_EXPORT_AFTER_SECONDS) },
+    );
+  }
+  exportsByUser.set(user.id, running + 1);
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    const left = (exportsByUser.get(user.id) ?? 1) - 1;
+    if (left > 0) exportsByUser.set(user.id, left);
+    else exportsByUser.delete(user.id);
+  };
+}
+
+/**
  * Streams a CSV attachment; nothing is built in memory, so exports of any size stay small. The
  * first chunk is read before anything is sent, so a query that fails at once (a refused export,
  * a database that is down) is answered with its own error instead of a cut-off 200.
@@ -59,13 +93,23 @@ export async function sendCsv<T>(
   columns: CsvColumn<T>[],
   rows: AsyncIterable<T> | Iterable<T>,
 ): Promise<FastifyReply> {
+  const endExport = startExport((reply.request as { user?: AuthUser }).user);
   const chunks = inChunks(csvLines(columns, rows));
-  const first = await chunks.next();
+  let first: IteratorResult<string>;
+  try {
+    first = await chunks.next();
+  } catch (error) {
+    endExport();
+    throw error;
+  }
   const body = Readable.from(resumed(first, chunks));
   // Closes the rows (and a cursor's connection and export slot) however the body ends: a
   // client gone before the first chunk gets a body destroyed before it is read, and a
   // generator that never started skips its own finally.
-  body.once('close', () => void chunks.return(undefined));
+  body.once('close', () => {
+    endExport();
+    void chunks.return(undefined);
+  });
   const safeName = filename.replace(/[^A-Za-z0-9._-]/g, '_');
   return reply
     .header('Content-Type', 'text/csv; charset=utf-8')
