@@ -6,6 +6,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * store, whose manager decides the transfer) get the store id, filled from their parent, and
  * reference their parent together with it (the parent's column has the same name), so the two
  * can never disagree.
+ *
+ * The version before this one inserts these rows without the store: until no replica runs it
+ * (a rolling deploy), a trigger fills the store from the parent when an insert leaves it out.
+ * Drop the triggers in a release after this one.
  */
 const NEW_COLUMNS = [
   { table: 'sale_lines', column: 'store_id', parentKey: 'sale_id', parent: 'sales' },
@@ -87,6 +91,9 @@ export class StoreIdOnChildRows1796021000000 implements MigrationInterface {
   name = 'StoreIdOnChildRows1796021000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    // The backfill reads and rewrites every line; on the boot path (DATABASE_MIGRATIONS_RUN)
+    // the pool's statement timeout would cancel it on a large database.
+    await queryRunner.query(`SET LOCAL statement_timeout = 0`);
     for (const { table, column, parentKey, parent } of NEW_COLUMNS) {
       await queryRunner.query(`ALTER TABLE "${table}" ADD "${column}" uuid`);
       await queryRunner.query(
@@ -106,9 +113,26 @@ export class StoreIdOnChildRows1796021000000 implements MigrationInterface {
         `ALTER TABLE "${table}" ADD CONSTRAINT "${fk}" FOREIGN KEY ("${column}", "${key}") REFERENCES "${parent}"("${parentColumn}", "id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
       );
     }
+    for (const { table, column, parentKey, parent } of NEW_COLUMNS) {
+      await queryRunner.query(
+        `CREATE FUNCTION "${table}_fill_${column}"() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           SELECT "${column}" INTO NEW."${column}" FROM "${parent}" WHERE "id" = NEW."${parentKey}";
+           RETURN NEW;
+         END $$`,
+      );
+      await queryRunner.query(
+        `CREATE TRIGGER "${table}_fill_${column}" BEFORE INSERT ON "${table}" FOR EACH ROW
+           WHEN (NEW."${column}" IS NULL) EXECUTE FUNCTION "${table}_fill_${column}"()`,
+      );
+    }
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    for (const { table, column } of NEW_COLUMNS) {
+      await queryRunner.query(`DROP TRIGGER "${table}_fill_${column}" ON "${table}"`);
+      await queryRunner.query(`DROP FUNCTION "${table}_fill_${column}"()`);
+    }
     for (const { table, fk, key, parent } of REFERENCES) {
       await queryRunner.query(`ALTER TABLE "${table}" DROP CONSTRAINT "${fk}"`);
       await queryRunner.query(

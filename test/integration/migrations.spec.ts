@@ -48,8 +48,19 @@ describe('migrations', () => {
     expect(withoutStore.map(({ name }) => name)).toEqual([]);
   });
 
-  it('fill the store of rows written before they carried it', async () => {
-    await dataSource.undoLastMigration({ transaction: 'each' });
+  /** Reverts the migrations down to and including the named one. */
+  async function undoThrough(name: string): Promise<void> {
+    for (;;) {
+      const [last] = await dataSource.query(
+        `SELECT name FROM migrations ORDER BY timestamp DESC, id DESC LIMIT 1`,
+      );
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      if (last.name === name) return;
+    }
+  }
+
+  it('fill the store of rows written before they carried it, and of rows the version before writes', async () => {
+    await undoThrough('StoreIdOnChildRows1796021000000');
     const [{ store, other }] = await dataSource.query(
       `WITH s AS (INSERT INTO stores (code, name) VALUES ('MIG1', 'One'), ('MIG2', 'Two') RETURNING id)
        SELECT min(id::text)::uuid AS store, max(id::text)::uuid AS other FROM s`,
@@ -58,8 +69,9 @@ describe('migrations', () => {
       `INSERT INTO users (username, password_hash, full_name, role)
        VALUES ('migrator', 'x', 'Migrator', 'admin') RETURNING id`,
     );
-    const [{ id: product }] = await dataSource.query(
-      `INSERT INTO products (sku, name, unit_price) VALUES ('MIG-1', 'Milk', 100) RETURNING id`,
+    const [{ id: product }, { id: secondProduct }] = await dataSource.query(
+      `INSERT INTO products (sku, name, unit_price) VALUES ('MIG-1', 'Milk', 100), ('MIG-2', 'Tea', 50)
+       RETURNING id`,
     );
     await dataSource.query(
       `WITH sale AS (
@@ -104,6 +116,40 @@ describe('migrations', () => {
        ORDER BY 1`,
     );
     expect(filled).toEqual([
+      { t: 'sale_lines', store_id: store },
+      { t: 'sale_payments', store_id: store },
+      { t: 'sale_return_lines', store_id: store },
+      { t: 'transfer_items', store_id: other },
+    ]);
+    // The version before (still running on some replicas during a rolling deploy) names no store.
+    await dataSource.query(
+      `INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, quantity, unit_price,
+                               discount, tax_class, vat_rate_bp, vat, total)
+       SELECT id, 2, $1, 'MIG-1', 'Milk', 1, 100, 0, 'standard', 1600, 14, 100 FROM sales`,
+      [product],
+    );
+    await dataSource.query(
+      `INSERT INTO sale_payments (sale_id, method, amount) SELECT id, 'card', 1 FROM sales`,
+    );
+    await dataSource.query(
+      `INSERT INTO sale_return_lines (return_id, sale_line_id, product_id, quantity, refund, vat)
+       SELECT r.id, l.id, $1, 1, 100, 14 FROM sale_returns r, sale_lines l WHERE l.line_no = 2`,
+      [product],
+    );
+    await dataSource.query(
+      `INSERT INTO transfer_items (transfer_id, product_id, line_no, quantity)
+       SELECT id, $1, 2, 1 FROM transfers`,
+      [secondProduct],
+    );
+    const written = await dataSource.query(
+      `SELECT 'sale_lines' AS t, store_id FROM sale_lines WHERE line_no = 2
+       UNION ALL SELECT 'sale_payments', store_id FROM sale_payments WHERE method = 'card'
+       UNION ALL SELECT 'sale_return_lines', r.store_id FROM sale_return_lines r
+                   JOIN sale_lines l ON l.id = r.sale_line_id WHERE l.line_no = 2
+       UNION ALL SELECT 'transfer_items', from_store_id FROM transfer_items WHERE line_no = 2
+       ORDER BY 1`,
+    );
+    expect(written).toEqual([
       { t: 'sale_lines', store_id: store },
       { t: 'sale_payments', store_id: store },
       { t: 'sale_return_lines', store_id: store },
