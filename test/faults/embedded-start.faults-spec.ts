@@ -28,9 +28,15 @@ describe('npm start on the embedded defaults', () => {
     dir = mkdtempSync(join(tmpdir(), 'pos-start-'));
     chmodSync(dir, 0o755); // the embedded server may run as the `postgres` user
   });
-  afterEach(() => {
-    if (api && api.exitCode === null && api.signalCode === null) api.kill('SIGKILL');
-  });
+  afterEach(async () => {
+    // After a failed test: stop it as Ctrl-C does, so the embedded PostgreSQL stops with it.
+    if (!api || api.exitCode !== null || api.signalCode !== null) return;
+    const exited = new Promise((resolve) => api?.once('exit', resolve));
+    api.kill('SIGINT');
+    const killer = setTimeout(() => api?.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(killer);
+  }, 40_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function start(port: number, extra: Record<string, string> = {}): Promise<void> {
@@ -80,6 +86,7 @@ describe('npm start on the embedded defaults', () => {
   }, 150_000);
 
   it('listens on every interface when HOST says so', async () => {
+    expect(networkAddress()).toBeDefined();
     const port = await freePort();
     await start(port, { HOST: '0.0.0.0' });
 
