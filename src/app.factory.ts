@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { sendFrameworkError } from './common/errors/all-exceptions.filter';
+import { sendFrameworkError, sendShuttingDown } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
 import { generateRequestId } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
@@ -43,7 +43,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     trustProxy: env.TRUST_PROXY,
     genReqId: generateRequestId,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has a body of its own; refuseWhileClosing sends API.md's.
+    return503OnClosing: false,
     // Answered before any hook runs: the headers are set here.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
       setSecurityHeaders(request, reply, () => sendFrameworkError(error, request, reply)),
@@ -68,6 +69,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   });
 
   fastify.addHook('onRequest', setSecurityHeaders);
+  refuseWhileClosing(fastify);
   app.enableCors({
     origin: env.CORS_ORIGINS.length > 0 ? env.CORS_ORIGINS : !production,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Content-Disposition'],
@@ -94,6 +96,19 @@ function acceptEmptyJsonBodies(fastify: FastifyInstance): void {
       else parseJson(request, body, done);
     },
   );
+}
+
+/** Once the server is closing, a request that still arrives is refused before any work. */
+function refuseWhileClosing(fastify: FastifyInstance): void {
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (closing) sendShuttingDown(request, reply);
+    else done();
+  });
 }
 
 function setUpSwagger(app: NestFastifyApplication): void {

@@ -2,11 +2,13 @@ import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { connect, type AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EmptyBody } from '../../src/common/http/empty-body';
 import { Public } from '../../src/common/http/public.decorator';
 import { startTestApp, TestApp } from '../support/app';
+import { sleep } from '../support/eventually';
 
 class ProbeLineDto {
   @IsInt()
@@ -257,5 +259,39 @@ describe('error bodies', () => {
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     expect(response.headers['x-powered-by']).toBeUndefined();
     expect(response.headers['strict-transport-security']).toBeUndefined(); // HSTS only in production
+  });
+});
+
+describe('a request that reaches a server already closing', () => {
+  it('is refused with 503 SERVICE_UNAVAILABLE in the error body of API.md', async () => {
+    const api = await startTestApp({ imports: [ProbeModule] });
+    await api.app.listen(0, '127.0.0.1');
+    const { port } = api.app.getHttpServer().address() as AddressInfo;
+
+    // A request still arriving when the close begins (its headers half sent) keeps its
+    // connection open, and reaches the routes once it is complete.
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    socket.write('GET /health HTTP/1.1\r\nHost: pos\r\n');
+    await sleep(100);
+    const closing = api.close();
+    await sleep(200);
+    socket.write('\r\n');
+    await ended;
+    await closing;
+
+    expect(received).toMatch(/^HTTP\/1\.1 503 /);
+    expect(received).toMatch(/\r\nconnection: close\r\n/i);
+    expect(received).toMatch(/\r\nx-content-type-options: nosniff\r\n/i);
+    const body = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4));
+    expect(body).toEqual({
+      statusCode: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: expect.stringMatching(/shutting down/),
+      details: [],
+      requestId: expect.any(String),
+    });
   });
 });

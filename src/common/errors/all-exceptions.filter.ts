@@ -92,6 +92,23 @@ function errorBody(mapped: Mapped, request: FastifyRequest): ErrorBody {
  * `frameworkErrors` handler this sends the same error body as the filter below, and the
  * caller adds the security headers.
  */
+/**
+ * A request that reaches a server already closing (pipelined, or on a keep-alive connection
+ * busy when the close began): nothing runs, and the client tries another instance.
+ */
+export function sendShuttingDown(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const body = errorBody(
+    {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The server is shutting down; nothing was done. Try again.',
+      details: [],
+    },
+    request,
+  );
+  return reply.status(503).header('Connection', 'close').send(body);
+}
+
 export function sendFrameworkError(
   error: FastifyError,
   request: FastifyRequest,
