@@ -34,11 +34,15 @@ describe('sale returns', () => {
     saleId: string,
     items: ReturnItem[],
     overrides: Record<string, unknown> = {},
+    idempotencyKey?: string,
   ) =>
     api.request({
       method: 'POST',
       url: `/api/v1/sales/${saleId}/returns`,
-      headers: bearer(token),
+      headers: {
+        ...bearer(token),
+        ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
+      },
       payload: {
         items,
         reason: 'Customer changed their mind',
@@ -397,5 +401,142 @@ describe('sale returns', () => {
     expect(await countReturns(sale.id)).toBe(1);
     expect(returnedQuantities(await getSale(sale.id))).toEqual([1]);
     expect(await stockOf(api, storeA, productId)).toMatchObject({ quantity: 1, ledger: 1 });
+  });
+
+  describe('with an Idempotency-Key (a retry on a bad line refunds once)', () => {
+    const restocked = { restock: true };
+
+    it('the same key and body again answers the return already made, once refunded and restocked', async () => {
+      const milk = await seedProduct(api);
+      const bread = await seedProduct(api);
+      const sale = await sell([
+        { productId: milk, quantity: 3 },
+        { productId: bread, quantity: 2 },
+      ]);
+      const items = [
+        { lineId: sale.lines[1].id, quantity: 1 },
+        { lineId: sale.lines[0].id, quantity: 1 },
+      ];
+      const key = randomUUID();
+      const first = await postReturn(manager, sale.id, items, restocked, key);
+      expect(first.statusCode).toBe(201);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      const again = await postReturn(manager, sale.id, items, restocked, key);
+      expect(again.statusCode).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.json()).toEqual(first.json());
+
+      expect(await countReturns(sale.id)).toBe(1);
+      expect(returnedQuantities(await getSale(sale.id))).toEqual([1, 1]);
+      expect(await stockOf(api, storeA, milk)).toMatchObject({ quantity: 1, ledger: 1 });
+      const [{ audits }] = await dataSource.query(
+        `SELECT count(*)::int AS audits FROM audit_logs WHERE action = 'sale.returned' AND entity_id = $1`,
+        [sale.id],
+      );
+      expect(audits).toBe(1);
+      // Without a key, the same body is a second return (the header is optional, as API.md has it).
+      expect((await postReturn(manager, sale.id, items, restocked)).statusCode).toBe(201);
+      expect(await countReturns(sale.id)).toBe(2);
+    });
+
+    it('two concurrent requests with one key make one return', async () => {
+      const productId = await seedProduct(api);
+      const sale = await sell([{ productId, quantity: 5 }]);
+      const items = [{ lineId: sale.lines[0].id, quantity: 2 }];
+      const key = randomUUID();
+      // Both wait: the first holds the key and waits for the sale, the second waits for the key.
+      const responses = await whileLocked(
+        dataSource,
+        `SELECT id FROM sales WHERE id = $1 FOR UPDATE`,
+        [sale.id],
+        2,
+        () =>
+          Promise.all([
+            postReturn(manager, sale.id, items, restocked, key),
+            postReturn(manager, sale.id, items, restocked, key),
+          ]),
+      );
+      expect(responses.map((response) => response.statusCode)).toEqual([201, 201]);
+      expect(responses.map((response) => response.headers['idempotent-replayed']).sort()).toEqual([
+        'true',
+        undefined,
+      ]);
+      expect(responses[0].json().id).toBe(responses[1].json().id);
+      expect(await countReturns(sale.id)).toBe(1);
+      expect(await stockOf(api, storeA, productId)).toMatchObject({ quantity: 2, ledger: 2 });
+    });
+
+    it('refuses the key with another body, another sale or a sale’s key (422 IDEMPOTENCY_KEY_REUSED)', async () => {
+      const productId = await seedProduct(api);
+      const sale = await sell([{ productId, quantity: 4 }]);
+      const other = await sell([{ productId, quantity: 1 }]);
+      const key = randomUUID();
+      const items = [{ lineId: sale.lines[0].id, quantity: 1 }];
+      expect((await postReturn(manager, sale.id, items, {}, key)).statusCode).toBe(201);
+
+      const refusals = [
+        await postReturn(manager, sale.id, [{ lineId: sale.lines[0].id, quantity: 2 }], {}, key),
+        await postReturn(manager, sale.id, items, { reason: 'Another reason' }, key),
+        await postReturn(manager, other.id, [{ lineId: other.lines[0].id, quantity: 1 }], {}, key),
+      ];
+      // A key a sale was made with is no return's key.
+      const saleKey = randomUUID();
+      await receiveStock(api, storeA, productId, 1);
+      expect(
+        (
+          await postSale(
+            api,
+            manager,
+            { storeId: storeA, items: [{ productId, quantity: 1 }] },
+            saleKey,
+          )
+        ).statusCode,
+      ).toBe(201);
+      refusals.push(await postReturn(manager, sale.id, items, {}, saleKey));
+      for (const refused of refusals) {
+        expect(refused.statusCode).toBe(422);
+        expect(refused.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
+      }
+      expect(await countReturns(sale.id)).toBe(1);
+      expect(await countReturns(other.id)).toBe(0);
+    });
+
+    it('a return that failed keeps no key, and an empty or over-long key is refused (400)', async () => {
+      const productId = await seedProduct(api);
+      const sale = await sell([{ productId, quantity: 1 }]);
+      const key = randomUUID();
+      const tooMany = await postReturn(
+        manager,
+        sale.id,
+        [{ lineId: sale.lines[0].id, quantity: 2 }],
+        {},
+        key,
+      );
+      expect(tooMany.json().code).toBe('RETURN_EXCEEDS_SALE');
+      const valid = await postReturn(
+        manager,
+        sale.id,
+        [{ lineId: sale.lines[0].id, quantity: 1 }],
+        {},
+        key,
+      );
+      expect(valid.statusCode).toBe(201);
+      expect(valid.headers['idempotent-replayed']).toBeUndefined();
+
+      for (const badKey of ['', 'k'.repeat(256)]) {
+        const refused = await postReturn(
+          manager,
+          sale.id,
+          [{ lineId: sale.lines[0].id, quantity: 1 }],
+          {},
+          badKey,
+        );
+        expect(refused.statusCode).toBe(400);
+        expect(refused.json()).toMatchObject({
+          code: 'VALIDATION_FAILED',
+          details: [{ field: 'Idempotency-Key', problems: [expect.any(String)] }],
+        });
+      }
+    });
   });
 });

@@ -21,12 +21,16 @@ export function hashRequest(body: unknown): string {
     .digest('hex');
 }
 
+/** A request's claim on (user, key), and the id of what it makes: a sale or a return. */
 export interface IdempotencyClaim {
   userId: string;
   key: string;
   requestHash: string;
-  saleId: string;
+  saleId?: string;
+  returnId?: string;
 }
+
+type RecordColumn = 'sale_id' | 'return_id';
 
 function isLockTimeout(error: unknown): boolean {
   const withCode = error as { driverError?: { code?: string }; code?: string };
@@ -34,17 +38,24 @@ function isLockTimeout(error: unknown): boolean {
 }
 
 /**
- * Claims (user, key) for the sale about to be made, inside its transaction; true when this
- * request now owns the key. If another request holds the key and is still running, PostgreSQL
- * makes this insert wait for it: when it commits the claim fails (replay its sale, see
- * claimedSaleId), when it rolls back the claim succeeds. A wait longer than the connection's
- * lock_timeout (DATABASE_LOCK_TIMEOUT_MS) answers 409.
+ * Claims (user, key) for the sale or return about to be made, inside its transaction; true when
+ * this request now owns the key. If another request holds the key and is still running,
+ * PostgreSQL makes this insert wait for it: when it commits the claim fails (replay what it
+ * made, see claimedSaleStatement), when it rolls back the claim succeeds. A wait longer than the
+ * connection's lock_timeout (DATABASE_LOCK_TIMEOUT_MS) answers 409.
  */
 export function claimStatement(claim: IdempotencyClaim): SqlStatement<boolean> {
   return {
-    text: `INSERT INTO idempotency_keys (user_id, key, request_hash, sale_id) VALUES ($1, $2, $3, $4)
+    text: `INSERT INTO idempotency_keys (user_id, key, request_hash, sale_id, return_id)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (user_id, key) DO NOTHING RETURNING user_id`,
-    values: [claim.userId, claim.key, claim.requestHash, claim.saleId],
+    values: [
+      claim.userId,
+      claim.key,
+      claim.requestHash,
+      claim.saleId ?? null,
+      claim.returnId ?? null,
+    ],
     read: (rows) => rows.length > 0,
     mapError: (error) =>
       isLockTimeout(error)
@@ -57,45 +68,58 @@ export function claimStatement(claim: IdempotencyClaim): SqlStatement<boolean> {
 }
 
 /**
- * The sale an earlier request recorded under this key, if any; the same key with a different
- * body is refused.
+ * What an earlier request recorded under this key, if any; the same key with a different body
+ * (a sale's key sent with a return, too) is refused.
  */
-export function earlierSaleStatement(claim: IdempotencyClaim): SqlStatement<string | undefined> {
+function earlierStatement(
+  claim: IdempotencyClaim,
+  column: RecordColumn,
+): SqlStatement<string | undefined> {
   return {
-    text: `SELECT request_hash, sale_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+    text: `SELECT request_hash, ${column} AS recorded FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
     values: [claim.userId, claim.key],
     read: ([existing]) => {
       if (!existing) return undefined;
-      if (existing.request_hash !== claim.requestHash) {
+      if (existing.request_hash !== claim.requestHash || existing.recorded === null) {
         throw new DomainError(
           'IDEMPOTENCY_KEY_REUSED',
           'This Idempotency-Key was used with a different request body',
         );
       }
-      return existing.sale_id as string;
+      return existing.recorded as string;
     },
   };
 }
 
 /**
- * The sale already recorded under a key this request failed to claim, read by a statement after
+ * What is already recorded under a key this request failed to claim, read by a statement after
  * the claim's (in READ COMMITTED its snapshot includes the request that won).
  */
-export function claimedSaleStatement(claim: IdempotencyClaim): SqlStatement<string> {
-  const earlier = earlierSaleStatement(claim);
+function claimedStatement(claim: IdempotencyClaim, column: RecordColumn): SqlStatement<string> {
+  const earlier = earlierStatement(claim, column);
   return {
     ...earlier,
     read: (rows) => {
-      const saleId = earlier.read(rows);
+      const recorded = earlier.read(rows);
       // Deleted by the cleanup since the claim saw it (the key had expired): the next try
       // claims it afresh.
-      if (saleId === undefined) {
+      if (recorded === undefined) {
         throw new DomainError(
           'IDEMPOTENCY_IN_PROGRESS',
           'This Idempotency-Key has just expired; send the request again',
         );
       }
-      return saleId;
+      return recorded;
     },
   };
 }
+
+/** The sale an earlier request recorded under this key, if any. */
+export const earlierSaleStatement = (claim: IdempotencyClaim) => earlierStatement(claim, 'sale_id');
+
+/** The sale recorded under a key this request failed to claim. */
+export const claimedSaleStatement = (claim: IdempotencyClaim) => claimedStatement(claim, 'sale_id');
+
+/** The return recorded under a key this request failed to claim. */
+export const claimedReturnStatement = (claim: IdempotencyClaim) =>
+  claimedStatement(claim, 'return_id');

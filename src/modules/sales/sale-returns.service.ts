@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuthUser, visibleStoreIds } from '../../common/auth/auth-user';
 import type { RequestMeta } from '../../common/auth/decorators';
+import { runStatement } from '../../common/database/sql-statement';
 import { inTransaction } from '../../common/database/transaction';
 import {
   DomainError,
@@ -15,6 +16,12 @@ import { AuditService } from '../audit/audit.service';
 import { InventoryService } from '../inventory/inventory.service';
 import type { CreateReturnDto } from './dto/create-return.dto';
 import { SaleReturnResponse, toSaleReturnResponse } from './dto/sale-return.response';
+import {
+  claimedReturnStatement,
+  claimStatement,
+  hashRequest,
+  IdempotencyClaim,
+} from './idempotency';
 import { commissionToReverse, exVatReturned, refundOf } from './sale-return-math';
 import { SaleLine } from './sale-line.entity';
 import { SaleReturnLine } from './sale-return-line.entity';
@@ -24,6 +31,11 @@ import { Sale, SaleStatus } from './sale.entity';
 interface ReturnedUnits {
   saleLine: SaleLine;
   quantity: number;
+}
+
+export interface ReturnOutcome {
+  saleReturn: SaleReturnResponse;
+  replayed: boolean;
 }
 
 /**
@@ -39,102 +51,139 @@ export class SaleReturnsService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * With an Idempotency-Key, the same key and body again (a manager's retry on a bad line)
+   * answers the return already made instead of refunding twice, as for sales.
+   */
   async create(
     user: AuthUser,
     saleId: string,
     dto: CreateReturnDto,
     meta: RequestMeta,
-  ): Promise<SaleReturnResponse> {
+    idempotencyKey?: string,
+  ): Promise<ReturnOutcome> {
     rejectRepeatedLines(dto);
-    return inTransaction(this.dataSource, async (manager) => {
-      const sale = await this.lockVisibleSale(manager, user, saleId);
-      const saleLines = await manager.find(SaleLine, {
-        where: { saleId },
-        order: { lineNo: 'ASC' },
-        lock: { mode: 'pessimistic_write' },
-      });
-      const returned = matchReturnedUnits(dto, saleLines);
-
-      const returnId = randomUUID();
-      const returnLines = returned.map(({ saleLine, quantity }) =>
-        Object.assign(new SaleReturnLine(), {
+    const returnId = randomUUID();
+    const claim: IdempotencyClaim | undefined = idempotencyKey
+      ? {
+          userId: user.id,
+          key: idempotencyKey,
+          requestHash: hashRequest({ saleId, return: dto }),
           returnId,
-          storeId: sale.storeId,
-          saleLineId: saleLine.id,
-          productId: saleLine.productId,
-          quantity,
-          ...refundOf(saleLine, quantity),
-        }),
-      );
-      const refundTotal = returnLines.reduce((acc, line) => acc + line.refund, 0);
-      const vatRefund = returnLines.reduce((acc, line) => acc + line.vat, 0);
-      const returnedNow = new Map(
-        returned.map(({ saleLine, quantity }) => [saleLine.id, quantity]),
-      );
-      const commissionReversed = commissionToReverse(
-        sale,
-        exVatReturned(
-          saleLines.map((line) => ({
-            ...line,
-            returnedQuantity: line.returnedQuantity + (returnedNow.get(line.id) ?? 0),
-          })),
-        ),
-      );
+        }
+      : undefined;
+    type Outcome = { made: SaleReturnResponse } | { replayOf: string };
+    const outcome = await inTransaction(this.dataSource, async (manager): Promise<Outcome> => {
+      if (claim && !(await runStatement(manager, claimStatement(claim))))
+        return { replayOf: await runStatement(manager, claimedReturnStatement(claim)) };
+      return { made: await this.make(manager, user, saleId, returnId, dto, meta) };
+    });
+    if ('made' in outcome) return { saleReturn: outcome.made, replayed: false };
+    return { saleReturn: await this.load(outcome.replayOf, dto), replayed: true };
+  }
 
-      const saleReturn: Omit<SaleReturn, 'createdAt'> = {
-        id: returnId,
-        saleId,
+  private async make(
+    manager: EntityManager,
+    user: AuthUser,
+    saleId: string,
+    returnId: string,
+    dto: CreateReturnDto,
+    meta: RequestMeta,
+  ): Promise<SaleReturnResponse> {
+    const sale = await this.lockVisibleSale(manager, user, saleId);
+    const saleLines = await manager.find(SaleLine, {
+      where: { saleId },
+      order: { lineNo: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const returned = matchReturnedUnits(dto, saleLines);
+
+    const returnLines = returned.map(({ saleLine, quantity }) =>
+      Object.assign(new SaleReturnLine(), {
+        returnId,
         storeId: sale.storeId,
-        reason: dto.reason,
-        restock: dto.restock,
-        refundMethod: dto.refundMethod,
+        saleLineId: saleLine.id,
+        productId: saleLine.productId,
+        quantity,
+        ...refundOf(saleLine, quantity),
+      }),
+    );
+    const refundTotal = returnLines.reduce((acc, line) => acc + line.refund, 0);
+    const vatRefund = returnLines.reduce((acc, line) => acc + line.vat, 0);
+    const returnedNow = new Map(returned.map(({ saleLine, quantity }) => [saleLine.id, quantity]));
+    const commissionReversed = commissionToReverse(
+      sale,
+      exVatReturned(
+        saleLines.map((line) => ({
+          ...line,
+          returnedQuantity: line.returnedQuantity + (returnedNow.get(line.id) ?? 0),
+        })),
+      ),
+    );
+
+    const saleReturn: Omit<SaleReturn, 'createdAt'> = {
+      id: returnId,
+      saleId,
+      storeId: sale.storeId,
+      reason: dto.reason,
+      restock: dto.restock,
+      refundMethod: dto.refundMethod,
+      refundTotal,
+      vatRefund,
+      commissionReversed,
+      createdBy: user.id,
+    };
+    const inserted = await manager.insert(SaleReturn, saleReturn);
+    await manager.insert(SaleReturnLine, returnLines);
+    await this.markReturned(manager, sale, saleLines, returned, commissionReversed);
+    if (dto.restock) {
+      await this.inventory.move(manager, {
+        storeId: sale.storeId,
+        reason: 'return',
+        lines: returned.map(({ saleLine, quantity }) => ({
+          productId: saleLine.productId,
+          delta: quantity,
+        })),
+        referenceType: 'sale_return',
+        referenceId: returnId,
+        userId: user.id,
+      });
+    }
+    await this.audit.record(manager, {
+      action: 'sale.returned',
+      userId: user.id,
+      username: user.username,
+      entityType: 'sale',
+      entityId: saleId,
+      storeId: sale.storeId,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      details: {
+        returnId,
         refundTotal,
         vatRefund,
         commissionReversed,
-        createdBy: user.id,
-      };
-      const inserted = await manager.insert(SaleReturn, saleReturn);
-      await manager.insert(SaleReturnLine, returnLines);
-      await this.markReturned(manager, sale, saleLines, returned, commissionReversed);
-      if (dto.restock) {
-        await this.inventory.move(manager, {
-          storeId: sale.storeId,
-          reason: 'return',
-          lines: returned.map(({ saleLine, quantity }) => ({
-            productId: saleLine.productId,
-            delta: quantity,
-          })),
-          referenceType: 'sale_return',
-          referenceId: returnId,
-          userId: user.id,
-        });
-      }
-      await this.audit.record(manager, {
-        action: 'sale.returned',
-        userId: user.id,
-        username: user.username,
-        entityType: 'sale',
-        entityId: saleId,
-        storeId: sale.storeId,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-        details: {
-          returnId,
-          refundTotal,
-          vatRefund,
-          commissionReversed,
-          refundMethod: dto.refundMethod,
-          restock: dto.restock,
-          lines: returnLines.map((line) => ({
-            lineId: line.saleLineId,
-            quantity: line.quantity,
-            refund: line.refund,
-          })),
-        },
-      });
-      const createdAt = (inserted.generatedMaps[0] as { createdAt: Date }).createdAt;
-      return toSaleReturnResponse({ ...saleReturn, createdAt }, returnLines);
+        refundMethod: dto.refundMethod,
+        restock: dto.restock,
+        lines: returnLines.map((line) => ({
+          lineId: line.saleLineId,
+          quantity: line.quantity,
+          refund: line.refund,
+        })),
+      },
     });
+    const createdAt = (inserted.generatedMaps[0] as { createdAt: Date }).createdAt;
+    return toSaleReturnResponse({ ...saleReturn, createdAt }, returnLines);
+  }
+
+  /** A return already made, its lines in the order the (same) request listed them. */
+  private async load(returnId: string, dto: CreateReturnDto): Promise<SaleReturnResponse> {
+    const manager = this.dataSource.manager;
+    const saleReturn = await manager.findOneByOrFail(SaleReturn, { id: returnId });
+    const lines = await manager.findBy(SaleReturnLine, { returnId });
+    const position = new Map(dto.items.map((item, index) => [item.lineId, index]));
+    lines.sort((a, b) => (position.get(a.saleLineId) ?? 0) - (position.get(b.saleLineId) ?? 0));
+    return toSaleReturnResponse(saleReturn, lines);
   }
 
   /** Locks the sale if the caller may see its store; any other sale is "not found". */

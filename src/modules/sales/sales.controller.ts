@@ -51,6 +51,17 @@ function requireIdempotencyKey(key: string | undefined): string {
   return key;
 }
 
+/** The header where it may be left out: absent is fine, empty or too long is not. */
+function optionalIdempotencyKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  if (key.length === 0 || key.length > 255) {
+    throw new ValidationFailedError([
+      { field: 'Idempotency-Key', problems: ['header optional, 1-255 characters when sent'] },
+    ]);
+  }
+  return key;
+}
+
 @ApiTags('sales')
 @ApiBearerAuth()
 @Controller('sales')
@@ -113,17 +124,28 @@ export class SalesController {
 
   @Post(':id/returns')
   @Roles('admin', 'manager')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      '1–255 characters, unique per return attempt: the same key and body again answers the return already made (Idempotent-Replayed: true) instead of refunding twice',
+  })
   @ApiOperation({
     summary:
       'Return lines of a sale: refunds by cumulative share, reverses commission in proportion, optionally restocks (404 for another store, 422 RETURN_EXCEEDS_SALE). Roles: manager of the store, admin',
   })
   @ApiCreatedResponse({ type: SaleReturnResponse })
-  createReturn(
+  async createReturn(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Body() dto: CreateReturnDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @ClientMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.returns.create(user, id, dto, meta);
+    const key = optionalIdempotencyKey(idempotencyKey);
+    const outcome = await this.returns.create(user, id, dto, meta, key);
+    if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
+    return outcome.saleReturn;
   }
 }

@@ -82,11 +82,12 @@ export class SalesService {
     idempotencyKey: string,
     meta: RequestMeta,
   ): Promise<SaleOutcome> {
+    const saleId = randomUUID();
     const claim: IdempotencyClaim = {
       userId: user.id,
       key: idempotencyKey,
       requestHash: hashRequest(dto),
-      saleId: randomUUID(),
+      saleId,
     };
     const admitted = await this.admit(user, dto, claim);
     if ('replayOf' in admitted) {
@@ -105,8 +106,8 @@ export class SalesService {
         this.inventory.lockStatement(store.id, productIds),
       );
       if (!claimed) {
-        const [saleId] = await transaction.send(claimedSaleStatement(claim));
-        return { replayOf: saleId };
+        const [replayOf] = await transaction.send(claimedSaleStatement(claim));
+        return { replayOf };
       }
       const products = this.activeProducts(dto, found);
       const lines = this.price(dto, products);
@@ -119,7 +120,7 @@ export class SalesService {
           reason: 'sale',
           lines: lines.map((line) => ({ productId: line.productId, delta: -line.quantity })),
           referenceType: 'sale',
-          referenceId: claim.saleId,
+          referenceId: saleId,
           userId: user.id,
           productReorderLevels: new Map(
             [...products.values()].map((product) => [product.id, product.reorderLevel]),
@@ -129,7 +130,7 @@ export class SalesService {
       );
       const commissionRateBp = percentToBasisPoints(user.commissionRate);
       const sale: NewSale = {
-        id: claim.saleId,
+        id: saleId,
         storeId: store.id,
         cashierId: user.id,
         status: 'completed',
