@@ -1,6 +1,9 @@
 import { DataSource } from 'typeorm';
 import { ShutdownState } from '../../src/modules/health/shutdown-state';
 import { startTestApp, TestApp } from '../support/app';
+import { seedStore, signedIn } from '../support/auth';
+import { receiveStock, seedProduct, stockOf } from '../support/catalog';
+import { postSale } from '../support/sales';
 import { freePort } from '../support/free-port';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -142,6 +145,53 @@ describe('health and readiness', () => {
       await proxy.open();
       const recovered = await api.request({ method: 'GET', url: '/ready' });
       expect(recovered.statusCode).toBe(200);
+    });
+  });
+
+  describe('with PostgreSQL reachable but read-only (the old primary after a failover)', () => {
+    let writable: TestApp;
+    let readOnly: TestApp;
+    beforeAll(async () => {
+      writable = await startTestApp();
+      readOnly = await startTestApp({
+        databaseUrl: () => {
+          const url = new URL(writable.database.url);
+          url.searchParams.set('options', '-c default_transaction_read_only=on');
+          return url.toString();
+        },
+      });
+    });
+    afterAll(async () => {
+      await readOnly.close();
+      await writable.close();
+    });
+
+    it('answers a sale 503 saying nothing was written, /health 503, while /ready stays 200', async () => {
+      const storeId = await seedStore(writable);
+      const productId = await seedProduct(writable);
+      await receiveStock(writable, storeId, productId, 5);
+      const { token } = await signedIn(writable, 'cashier', [storeId]);
+
+      const sale = await postSale(readOnly, token, {
+        storeId,
+        items: [{ productId, quantity: 1 }],
+      });
+      expect(sale.statusCode).toBe(503);
+      expect(sale.json()).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        message: expect.stringMatching(/takes no writes.*nothing was written/),
+      });
+      const health = await readOnly.request({ method: 'GET', url: '/health' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json()).toMatchObject({
+        error: { database: { status: 'down', writable: false } },
+      });
+      const ready = await readOnly.request({ method: 'GET', url: '/ready' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toMatchObject({
+        details: { database: { status: 'up', writable: false } },
+      });
+      expect(await stockOf(writable, storeId, productId)).toMatchObject({ quantity: 5 });
     });
   });
 });

@@ -32,20 +32,27 @@ export class DatabaseConnectionLostError extends Error {
   }
 }
 
+/** A database that answers but takes no writes: a standby after a failover, or a full disk. */
+const NO_WRITES_CODES = new Set([
+  '25006', // read_only_sql_transaction
+  '53100', // disk_full
+]);
+
 /**
  * Why PostgreSQL could not serve the request (which then wrote nothing), or undefined when the
  * error is not of that kind: `unreachable` (down, connection lost, no connection free), `busy`
- * (a lock wait passed DATABASE_LOCK_TIMEOUT_MS) or `too-slow` (the statement passed
- * DATABASE_STATEMENT_TIMEOUT_MS).
+ * (a lock wait passed DATABASE_LOCK_TIMEOUT_MS), `too-slow` (the statement passed
+ * DATABASE_STATEMENT_TIMEOUT_MS) or `no-writes` (read-only, or out of disk space).
  */
 export function whyDatabaseUnavailable(
   error: unknown,
-): 'unreachable' | 'busy' | 'too-slow' | undefined {
+): 'unreachable' | 'busy' | 'too-slow' | 'no-writes' | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error instanceof DatabaseConnectionLostError) return 'unreachable';
   const withCode = error as Error & { code?: string; driverError?: unknown; cause?: unknown };
   if (withCode.code === '55P03') return 'busy';
   if (withCode.code === '57014') return 'too-slow';
+  if (withCode.code && NO_WRITES_CODES.has(withCode.code)) return 'no-writes';
   if (withCode.code && UNAVAILABLE_CODES.has(withCode.code)) return 'unreachable';
   if (UNAVAILABLE_MESSAGES.some((message) => error.message.includes(message))) return 'unreachable';
   if (error instanceof AggregateError) {

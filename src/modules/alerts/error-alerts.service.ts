@@ -97,7 +97,8 @@ export class ErrorAlerts implements OnModuleInit {
         this.outbox.add(manager, { type: 'error_alert', payload }),
       );
     } catch (failure) {
-      this.logger.warn(`Could not record an error alert: ${(failure as Error).message}`);
+      // The admins get no email for this error: the log is all there is.
+      this.logger.error(`Could not record an error alert: ${(failure as Error).message}`);
       return null;
     }
   }

@@ -39,7 +39,7 @@ export class HealthController {
   })
   health(@Res({ passthrough: true }) reply: FastifyReply) {
     return this.run(reply, [
-      () => this.indicators.database(),
+      () => this.indicators.database(true),
       () => this.indicators.redisServer(),
       ...(this.indicators.hasQueue ? [() => this.indicators.queue()] : []),
     ]);

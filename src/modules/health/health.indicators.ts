@@ -42,11 +42,24 @@ export class HealthIndicators {
     return this.notifications !== null;
   }
 
-  async database() {
+  /**
+   * Reachable; for `/health` also writable. A read-only database (the old primary after a
+   * failover, a standby named by mistake) still serves reads, so `/ready` stays up, but every
+   * sale fails: monitoring must see it.
+   */
+  async database(requireWrites = false) {
     const check = this.indicators.check('database');
     try {
-      await withTimeout(this.dataSource.query('SELECT 1'), 'PostgreSQL');
-      return check.up();
+      const [{ readOnly }]: { readOnly: boolean }[] = await withTimeout(
+        this.dataSource.query(
+          `SELECT current_setting('transaction_read_only') = 'on' AS "readOnly"`,
+        ),
+        'PostgreSQL',
+      );
+      if (!readOnly) return check.up();
+      if (requireWrites)
+        return check.down({ writable: false, message: 'PostgreSQL takes no writes (read-only)' });
+      return check.up({ writable: false });
     } catch (error) {
       return check.down({ message: this.failure('PostgreSQL', error) });
     }
