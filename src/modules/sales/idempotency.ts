@@ -76,17 +76,18 @@ function earlierStatement(
   column: RecordColumn,
 ): SqlStatement<string | undefined> {
   return {
-    text: `SELECT request_hash, ${column} AS recorded FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+    text: `SELECT request_hash, sale_id, return_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
     values: [claim.userId, claim.key],
     read: ([existing]) => {
       if (!existing) return undefined;
-      if (existing.request_hash !== claim.requestHash || existing.recorded === null) {
+      const recorded = existing[column] as string | null;
+      if (existing.request_hash !== claim.requestHash || !recorded) {
         throw new DomainError(
           'IDEMPOTENCY_KEY_REUSED',
           'This Idempotency-Key was used with a different request body',
         );
       }
-      return existing.recorded as string;
+      return recorded;
     },
   };
 }
