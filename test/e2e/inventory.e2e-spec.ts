@@ -453,6 +453,17 @@ describe('inventory', () => {
         });
         expect(refused.statusCode).toBe(400);
       }
+      // The audit shows each level before and after, and the one that applied then.
+      const audits = await api.app.get(DataSource).query(
+        `SELECT details FROM audit_logs
+          WHERE action = 'inventory.reorder_level_changed' AND entity_id = $1 AND store_id = $2
+          ORDER BY occurred_at, id`,
+        [productId, storeA],
+      );
+      expect(audits.map((audit: { details: unknown }) => audit.details)).toEqual([
+        { from: null, reorderLevel: 5, applies: 5 },
+        { from: 5, reorderLevel: null, applies: 2 },
+      ]);
     });
 
     it('lists a product taken off sale while the store still holds some, not once it holds none', async () => {

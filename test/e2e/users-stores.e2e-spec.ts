@@ -177,8 +177,11 @@ describe('users and stores', () => {
       });
       const [audit] = await api.app
         .get(DataSource)
-        .query(`SELECT action FROM audit_logs WHERE entity_id = $1`, [response.json().id]);
+        .query(`SELECT action, details FROM audit_logs WHERE entity_id = $1`, [response.json().id]);
       expect(audit.action).toBe('store.created');
+      // Every starting value, so the first store.updated's `from` has a recorded origin.
+      const { id: _id, createdAt: _createdAt, ...startingValues } = response.json();
+      expect(audit.details).toEqual(startingValues);
     });
 
     it('refuses a duplicate code with 409 CONFLICT', async () => {
@@ -275,7 +278,12 @@ describe('users and stores', () => {
         .query(`SELECT details FROM audit_logs WHERE action = 'store.updated' AND entity_id = $1`, [
           storeB,
         ]);
-      expect(rows[0].details.changed).toEqual(expect.arrayContaining(['timeZone', 'active']));
+      expect(rows[0].details).toEqual({
+        code: expect.any(String),
+        changed: ['active', 'timeZone'],
+        from: { active: true, timeZone: 'Africa/Nairobi' },
+        to: { active: false, timeZone: 'Africa/Kampala' },
+      });
       // The same values again, or nothing: no write and no second audit entry.
       for (const payload of [{}, { timeZone: 'Africa/Kampala', active: false }]) {
         const again = await call('admin', 'PATCH', `/stores/${storeB}`, payload);
@@ -453,10 +461,33 @@ describe('users and stores', () => {
         [id],
       );
       expect(rows.map((row) => row.details)).toEqual([
-        { changed: ['active'], active: false },
-        { changed: ['active', 'commissionRate', 'password'], active: true, commissionRate: 3.5 },
-        { changed: ['role', 'storeIds'], role: 'manager', storeIds: [storeA, storeB] },
+        { changed: ['active'], active: false, from: { active: true } },
+        {
+          changed: ['active', 'commissionRate', 'password'],
+          active: true,
+          commissionRate: 3.5,
+          from: { active: false, commissionRate: 0 },
+        },
+        {
+          changed: ['role', 'storeIds'],
+          role: 'manager',
+          storeIds: [storeA, storeB],
+          from: { role: 'cashier', storeIds: [storeA] },
+        },
       ]);
+      const [{ details: starting }] = await api.app
+        .get(DataSource)
+        .query(`SELECT details FROM audit_logs WHERE action = 'user.created' AND entity_id = $1`, [
+          id,
+        ]);
+      expect(starting).toEqual({
+        username: created.json().username,
+        fullName: 'Audited Person',
+        email: null,
+        role: 'cashier',
+        commissionRate: 0,
+        storeIds: [storeA],
+      });
     });
 
     it('an unknown user → 404', async () => {

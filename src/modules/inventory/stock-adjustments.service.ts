@@ -90,6 +90,11 @@ export class StockAdjustmentsService {
     return inTransaction(this.dataSource, async (manager) => {
       // null clears the store's own level: the product's default (read in this statement, as
       // of now) applies again.
+      // The level it replaces, locked until the change commits.
+      const [before]: { reorder_level: number | null }[] = await manager.query(
+        `SELECT reorder_level FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE`,
+        [storeId, productId],
+      );
       const [row]: { quantity: number; reorder_level: number }[] = await manager.query(
         `WITH saved AS (
            INSERT INTO inventory (store_id, product_id, quantity, reorder_level) VALUES ($1, $2, 0, $3)
@@ -108,7 +113,9 @@ export class StockAdjustmentsService {
         storeId,
         ip: meta.ip,
         userAgent: meta.userAgent,
-        details: { reorderLevel },
+        // The store's own level before and after (null: the product's default), and the level
+        // that applies now.
+        details: { from: before?.reorder_level ?? null, reorderLevel, applies: row.reorder_level },
       });
       return {
         productId,

@@ -91,6 +91,9 @@ export class StoresService {
       inTransaction(this.dataSource, async (manager) => {
         await this.assertZoneKnown(manager, dto.timeZone);
         const store = await manager.save(manager.create(Store, { ...dto }));
+        const created = toStoreResponse(store);
+        // Every starting value, so a later store.updated's `from` has a recorded origin.
+        const { id: _id, createdAt: _createdAt, ...startingValues } = created;
         await this.audit.record(manager, {
           action: 'store.created',
           userId: actor.id,
@@ -100,9 +103,9 @@ export class StoresService {
           storeId: store.id,
           ip: meta.ip,
           userAgent: meta.userAgent,
-          details: { code: store.code, name: store.name },
+          details: startingValues,
         });
-        return toStoreResponse(store);
+        return created;
       }),
     );
   }
@@ -121,13 +124,15 @@ export class StoresService {
         });
         if (!store) throw new NotFoundError('Store');
         await this.assertZoneKnown(manager, dto.timeZone);
-        const changed = Object.keys(dto).filter(
-          (key) =>
-            JSON.stringify(store[key as keyof Store]) !==
-            JSON.stringify(dto[key as keyof UpdateStoreDto]),
-        );
+        const changed = (Object.keys(dto) as (keyof UpdateStoreDto)[])
+          .filter((key) => JSON.stringify(store[key]) !== JSON.stringify(dto[key]))
+          .sort();
         // Nothing to change (an empty body, or the values it has): no write, no audit entry.
         if (changed.length === 0) return { store: toStoreResponse(store), changed: false };
+        // Both sides, so that a deactivation and a reactivation, or a redirected alert
+        // address, can be told apart in the log.
+        const from = Object.fromEntries(changed.map((key) => [key, store[key]]));
+        const to = Object.fromEntries(changed.map((key) => [key, dto[key]]));
         Object.assign(store, dto);
         const saved = await manager.save(store);
         await this.audit.record(manager, {
@@ -139,7 +144,7 @@ export class StoresService {
           storeId: id,
           ip: meta.ip,
           userAgent: meta.userAgent,
-          details: { changed },
+          details: { code: saved.code, changed, from, to },
         });
         return { store: toStoreResponse(saved), changed: true };
       }),

@@ -112,7 +112,16 @@ export class UsersService {
           entityId: user.id,
           ip: meta.ip,
           userAgent: meta.userAgent,
-          details: { username: user.username, role: user.role, storeIds },
+          // Every starting value (never the password), so a later user.updated's `from` has a
+          // recorded origin: commission is money.
+          details: {
+            username: user.username,
+            fullName: user.fullName,
+            email: user.email,
+            role: user.role,
+            commissionRate: user.commissionRate,
+            storeIds,
+          },
         });
         return toUserResponse(user, storeIds);
       }),
@@ -146,6 +155,13 @@ export class UsersService {
       }
       const { password: _password, storeIds: _storeIds, ...fields } = dto;
       const changed = Object.keys(dto).filter((key) => key !== 'password' || passwordHash);
+      // What it was, beside what was set: a commission raised and set back shows both steps.
+      const from = {
+        ...Object.fromEntries(
+          (Object.keys(fields) as (keyof typeof fields)[]).map((key) => [key, user[key]]),
+        ),
+        ...(dto.storeIds ? { storeIds: current } : {}),
+      };
       Object.assign(user, fields, passwordHash ? { passwordHash } : {});
       const saved = await manager.save(user);
       if (dto.active === false) await this.sessions.revokeAllForUser(manager, id, 'deactivated');
@@ -159,7 +175,7 @@ export class UsersService {
         ip: meta.ip,
         userAgent: meta.userAgent,
         // What was set (so deactivating and reactivating differ), never the password.
-        details: { changed, ...fields, ...(dto.storeIds ? { storeIds } : {}) },
+        details: { changed, ...fields, ...(dto.storeIds ? { storeIds } : {}), from },
       });
       return toUserResponse(saved, storeIds);
     });
