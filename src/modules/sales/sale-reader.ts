@@ -119,8 +119,12 @@ export class SaleReader {
         's.created_at AS created_at',
       ])
       .from(Sale, 's');
-    if (visible !== 'all') builder.andWhere('s.store_id = ANY(:visible)', { visible });
-    if (query.storeId) builder.andWhere('s.store_id = :storeId', { storeId: query.storeId });
+    // One store as an equality, so the (store_id, occurred_at) index gives the order; `= ANY`
+    // of one element does not (PostgreSQL 15).
+    const onlyStore =
+      query.storeId ?? (visible !== 'all' && visible.length === 1 ? visible[0] : undefined);
+    if (onlyStore) builder.andWhere('s.store_id = :storeId', { storeId: onlyStore });
+    else if (visible !== 'all') builder.andWhere('s.store_id = ANY(:visible)', { visible });
     if (query.cashierId)
       builder.andWhere('s.cashier_id = :cashierId', { cashierId: query.cashierId });
     if (query.status) builder.andWhere('s.status = :status', { status: query.status });

@@ -29,6 +29,7 @@ const money = { type: 'bigint' } as const;
 @Unique('uq_sales_store_id', ['storeId', 'id'])
 @Index('uq_sales_store_receipt', ['storeId', 'receiptSeq'], { unique: true })
 @Index('ix_sales_store_occurred', ['storeId', 'occurredAt'])
+@Index('ix_sales_occurred', ['occurredAt', 'id'])
 @Index('ix_sales_cashier_occurred', ['cashierId', 'occurredAt'])
 @Check('ck_sales_status', `"status" IN ('completed', 'partially_returned', 'returned')`)
 @Check(
