@@ -1,5 +1,9 @@
 import { Logger } from '@nestjs/common';
 
+/** A failure this many times in a row is an error (with its stack), logged again every so often. */
+const FAILING = 3;
+const FAILING_REMINDER_EVERY = 100;
+
 /**
  * Runs `tick` every `intervalMs`, never two at once (the next run is scheduled when one ends),
  * and again at once while `tick` reports a full batch. `stop()` clears the timer and waits for
@@ -9,6 +13,7 @@ export class Poller {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
+  private failuresInARow = 0;
 
   constructor(
     private readonly name: string,
@@ -45,9 +50,18 @@ export class Poller {
 
   private async runOnce(): Promise<boolean> {
     try {
-      return await this.tick();
+      const more = await this.tick();
+      if (this.failuresInARow >= FAILING)
+        this.logger.log(`${this.name} works again after ${this.failuresInARow} failures`);
+      this.failuresInARow = 0;
+      return more;
     } catch (error) {
-      this.logger.warn(`${this.name}: ${(error as Error).message}`);
+      this.failuresInARow += 1;
+      const { message, stack } = error as Error;
+      const n = this.failuresInARow;
+      if (n === FAILING || (n > FAILING && n % FAILING_REMINDER_EVERY === 0))
+        this.logger.error(`${this.name} has failed ${n} times in a row: ${message}`, stack);
+      else if (n < FAILING) this.logger.warn(`${this.name}: ${message}`);
       return false;
     }
   }
