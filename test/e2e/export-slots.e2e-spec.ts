@@ -1,5 +1,6 @@
 import { ClientRequest, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, seedStore, signedIn } from '../support/auth';
@@ -214,5 +215,48 @@ describe('CSV exports per person', () => {
     paused.splice(0, 1)[0].destroy();
     await eventually(async () => expect(await openExportCursors(dataSource)).toBe(1));
     await eventually(async () => expect((await products(slow)).statusCode).toBe(200));
+  }, 60_000);
+
+  it('logs an export that fails after its first rows were sent (the client only sees it cut short)', async () => {
+    const { token } = await signedIn(api, 'admin');
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    try {
+      const { port } = api.app.getHttpServer().address() as AddressInfo;
+      let body = '';
+      const cut = new Promise<void>((resolve) => {
+        const request = get(
+          { host: '127.0.0.1', port, path: '/api/v1/products?format=csv', headers: bearer(token) },
+          (response) => {
+            expect(response.statusCode).toBe(200);
+            response.once('data', (chunk: Buffer) => {
+              body += chunk.toString();
+              response.pause();
+              // The database ends the export's session (a failover, an administrator).
+              void dataSource
+                .query(
+                  `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = current_database() AND query LIKE 'FETCH % FROM stream_query_cursor'`,
+                )
+                .then(() => response.resume());
+            });
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.once('error', () => resolve());
+            response.once('close', () => resolve());
+          },
+        );
+        request.on('error', () => resolve());
+      });
+      await cut;
+      expect(body.split('\r\n').length).toBeLessThan(60_000);
+      await eventually(async () =>
+        expect(errors.mock.calls.map(([message]) => String(message))).toContainEqual(
+          expect.stringMatching(
+            /^CSV export products\.csv \(request [\w-]+\) failed after it began: /,
+          ),
+        ),
+      );
+    } finally {
+      errors.mockRestore();
+    }
   }, 60_000);
 });

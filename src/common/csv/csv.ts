@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../errors/domain-error';
@@ -58,6 +59,7 @@ export async function* inChunks(lines: AsyncIterable<string>, size = 64 * 1024) 
 export const EXPORTS_PER_USER = 2;
 const RETRY_EXPORT_AFTER_SECONDS = 5;
 const exportsByUser = new Map<string, number>();
+const logger = new Logger('CsvExport');
 
 /** Counts a download of the signed-in user; returns how to give it back (once). */
 function startExport(user: AuthUser | undefined): () => void {
@@ -110,6 +112,14 @@ export async function sendCsv<T>(
     endExport();
     void chunks.return(undefined);
   });
+  // Past the first chunk the status is sent: the client only sees the download cut short, and
+  // the access log a client that went away. Say why here.
+  body.once('error', (error) =>
+    logger.error(
+      `CSV export ${filename} (request ${String(reply.request.id)}) failed after it began: ${error.message}`,
+      error.stack,
+    ),
+  );
   const safeName = filename.replace(/[^A-Za-z0-9._-]/g, '_');
   return reply
     .header('Content-Type', 'text/csv; charset=utf-8')
