@@ -652,6 +652,28 @@ describe('low-stock notifications', () => {
       });
     });
 
+    it('reports the queue down while jobs wait with no worker, and up once one takes them', async () => {
+      const fixture = await seedFixture(api);
+      await worker.close();
+      try {
+        const id = await writeAlert(api, fixture);
+        await eventually(async () => expect((await queue.getJob(id))?.id).toBe(id));
+        const health = await api.request({ method: 'GET', url: '/health' });
+        expect(health.statusCode).toBe(503);
+        expect(health.json()).toMatchObject({
+          error: { queue: { status: 'down', workers: 0, waiting: expect.any(Number) } },
+        });
+        expect(health.json().error.queue.waiting).toBeGreaterThan(0);
+      } finally {
+        worker = await startWorker();
+      }
+      await eventually(async () => {
+        const health = await api.request({ method: 'GET', url: '/health' });
+        expect(health.statusCode).toBe(200);
+        expect(health.json().details.queue.workers).toBeGreaterThan(0);
+      }, 20_000);
+    }, 40_000);
+
     it('with Redis stopped when stock moves, the alert is delivered once Redis is back', async () => {
       const fixture = await seedFixture(api);
       await redis.stop();

@@ -78,16 +78,26 @@ export class HealthIndicators {
     }
   }
 
-  /** The `notifications` queue answers through its own connection; job counts for operators. */
+  /**
+   * The `notifications` queue answers through its own connection; job counts and connected
+   * workers for operators. Jobs waiting with no worker to take them is down: no alert (error
+   * alerts included) goes out until a worker runs.
+   */
   async queue() {
     const check = this.indicators.check('queue');
     if (!this.notifications) return check.up({ configured: false });
     try {
-      const counts = await withTimeout(
-        this.notifications.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+      const [counts, workers] = await withTimeout(
+        Promise.all([
+          this.notifications.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+          this.notifications.getWorkersCount(),
+        ]),
         'The notifications queue',
       );
-      return check.up({ name: this.notifications.name, ...counts });
+      const details = { name: this.notifications.name, workers, ...counts };
+      if (workers === 0 && counts.waiting > 0)
+        return check.down({ ...details, message: 'no worker is taking the waiting jobs' });
+      return check.up(details);
     } catch (error) {
       return check.down({
         name: this.notifications.name,
