@@ -232,6 +232,7 @@ describe('auth', () => {
       });
       expectUnauthenticated(refreshAgain);
       expect(await auditActions(user.username)).toContain('auth.login');
+      expect(await auditActions(user.username)).toContain('auth.refresh_reused');
       const [{ count }] = await api.app
         .get(DataSource)
         .query(
@@ -415,10 +416,25 @@ describe('auth', () => {
       expectUnauthenticated(await me(cashierTokens.accessToken));
       expectUnauthenticated(await loginAttempt(cashier.username, TEST_PASSWORD));
       expectUnauthenticated(await refreshWith(cashierTokens.refreshToken));
+      expectUnauthenticated(await loginAttempt(cashier.username, 'not-the-password'));
+      const nobody = `nobody-${randomBytes(6).toString('hex')}`;
+      expectUnauthenticated(await loginAttempt(nobody, TEST_PASSWORD));
       const reactivated = await patch({ active: true });
       expect(reactivated.statusCode).toBe(200);
       // Deactivation ended the session: reactivating the user does not bring it back.
       expectUnauthenticated(await me(cashierTokens.accessToken));
+      // The same 401 for the caller; the auditor tells a former employee's right password apart.
+      const reasons = await api.app.get(DataSource).query(
+        `SELECT details->>'reason' AS reason FROM audit_logs
+          WHERE action = 'auth.login_failed' AND username IN ($1, $2)
+          ORDER BY occurred_at, id`,
+        [cashier.username, nobody],
+      );
+      expect(reasons.map((row: { reason: string }) => row.reason)).toEqual([
+        'inactive_user',
+        'wrong_password',
+        'unknown_user',
+      ]);
     });
 
     it('an admin setting a user’s password ends every session of that user', async () => {

@@ -43,17 +43,20 @@ export class AuthService {
     const waitMs = await this.attempts.begin(meta.ip, dto.username);
     if (waitMs > 0) throw this.lockedOut(waitMs);
 
-    const { user, valid } = await this.checkedAttempt(meta, dto.username, async () => {
+    const { user, passwordMatches } = await this.checkedAttempt(meta, dto.username, async () => {
       const found = await this.credentials.findByUsername(dto.username);
       return {
         user: found,
-        valid: found
-          ? (await this.hasher.verify(found.passwordHash, dto.password)) && found.active
+        passwordMatches: found
+          ? await this.hasher.verify(found.passwordHash, dto.password)
           : await this.hasher.verifyDecoy(dto.password),
       };
     });
-    if (!user || !valid) {
-      await this.recordFailure(dto.username, user?.id ?? null, meta);
+    if (!user || !passwordMatches || !user.active) {
+      // The caller hears the same 401 either way; the auditor sees a former employee's right
+      // password apart from a guess.
+      const reason = !user ? 'unknown_user' : !passwordMatches ? 'wrong_password' : 'inactive_user';
+      await this.recordFailure(dto.username, user?.id ?? null, meta, { reason });
       throw new DomainError('UNAUTHENTICATED', BAD_CREDENTIALS);
     }
 
@@ -85,12 +88,14 @@ export class AuthService {
       return this.tokens(result.userId, result.sessionId, result.refreshToken);
     }
     if (result.outcome === 'reused') {
+      const owner = await this.users.get(result.userId);
       // A stolen token replayed: the session ends, and the audit entry with it.
       await inTransaction(this.dataSource, async (manager) => {
         await this.sessions.revoke(manager, result.sessionId, 'refresh_reused');
         await this.audit.record(manager, {
           action: 'auth.refresh_reused',
           userId: result.userId,
+          username: owner.username,
           entityType: 'session',
           entityId: result.sessionId,
           ip: meta.ip,
