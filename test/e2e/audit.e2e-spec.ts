@@ -64,6 +64,15 @@ describe('GET /api/v1/audit-logs', () => {
     });
   });
 
+  it('finds an entity’s entries by its id alone', async () => {
+    const response = await get('?entityId=297');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      data: [expect.objectContaining({ entityType: 'product', entityId: '297' })],
+      total: 1,
+    });
+  });
+
   it("includes the admin's own sign-in, found by user and action", async () => {
     const response = await get(`?userId=${admin.id}&action=auth.login`);
     expect(response.statusCode).toBe(200);

@@ -15,10 +15,11 @@ describe('audit log', () => {
   });
   afterAll(() => api.close());
 
-  async function entriesOf(entityType: string) {
+  /** The entries a test wrote, marked by their entity id. */
+  async function entriesOf(marker: string) {
     return dataSource.query(
-      'SELECT * FROM audit_logs WHERE entity_type = $1 ORDER BY occurred_at, id',
-      [entityType],
+      'SELECT * FROM audit_logs WHERE entity_id = $1 ORDER BY occurred_at, id',
+      [marker],
     );
   }
 
@@ -41,8 +42,8 @@ describe('audit log', () => {
           action: 'store.created',
           userId,
           username: 'jane.admin',
-          entityType: 'committed',
-          entityId: 'S1',
+          entityType: 'store',
+          entityId: 'committed',
           storeId: userId,
           ip: '203.0.113.7',
           userAgent: 'PosTill/2.3',
@@ -54,7 +55,8 @@ describe('audit log', () => {
         action: 'store.created',
         user_id: userId,
         username: 'jane.admin',
-        entity_id: 'S1',
+        entity_type: 'store',
+        entity_id: 'committed',
         store_id: userId,
         ip: '203.0.113.7',
         user_agent: 'PosTill/2.3',
@@ -66,7 +68,11 @@ describe('audit log', () => {
     it('leaves no entry when the transaction it joined rolls back', async () => {
       await expect(
         dataSource.transaction(async (manager) => {
-          await audit.record(manager, { action: 'sale.created', entityType: 'rolled-back' });
+          await audit.record(manager, {
+            action: 'sale.created',
+            entityType: 'sale',
+            entityId: 'rolled-back',
+          });
           throw new Error('the sale failed after its audit entry');
         }),
       ).rejects.toThrow('the sale failed');
@@ -75,7 +81,11 @@ describe('audit log', () => {
 
     it('refuses a manager that is not in a transaction', async () => {
       await expect(
-        audit.record(dataSource.manager, { action: 'sale.created', entityType: 'outside' }),
+        audit.record(dataSource.manager, {
+          action: 'sale.created',
+          entityType: 'sale',
+          entityId: 'outside',
+        }),
       ).rejects.toThrow(/open transaction/);
       expect(await entriesOf('outside')).toEqual([]);
     });
@@ -84,7 +94,8 @@ describe('audit log', () => {
       await dataSource.transaction((manager) =>
         audit.record(manager, {
           action: 'auth.login_failed',
-          entityType: 'clipped',
+          entityType: 'store',
+          entityId: 'clipped',
           username: 'u'.repeat(300),
           userAgent: 'a'.repeat(900),
         }),
@@ -96,7 +107,12 @@ describe('audit log', () => {
   });
 
   it('recordNow writes a standalone entry with database defaults', async () => {
-    await audit.recordNow({ action: 'auth.login', username: 'cashier1', entityType: 'standalone' });
+    await audit.recordNow({
+      action: 'auth.login',
+      username: 'cashier1',
+      entityType: 'session',
+      entityId: 'standalone',
+    });
     const [entry] = await entriesOf('standalone');
     expect(entry).toMatchObject({ action: 'auth.login', username: 'cashier1', details: {} });
     expect(entry.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -106,13 +122,18 @@ describe('audit log', () => {
   describe('is append-only for the application database role', () => {
     let entry: Record<string, unknown>;
     beforeAll(async () => {
-      await audit.recordNow({ action: 'sale.created', entityType: 'immutable', details: { a: 1 } });
+      await audit.recordNow({
+        action: 'sale.created',
+        entityType: 'sale',
+        entityId: 'immutable',
+        details: { a: 1 },
+      });
       [entry] = await entriesOf('immutable');
     });
 
     it.each([
-      ['UPDATE', `UPDATE audit_logs SET action = 'sale.returned' WHERE entity_type = 'immutable'`],
-      ['DELETE', `DELETE FROM audit_logs WHERE entity_type = 'immutable'`],
+      ['UPDATE', `UPDATE audit_logs SET action = 'sale.returned' WHERE entity_id = 'immutable'`],
+      ['DELETE', `DELETE FROM audit_logs WHERE entity_id = 'immutable'`],
       ['TRUNCATE', 'TRUNCATE audit_logs'],
     ])('refuses %s and keeps the entry unchanged', async (_operation, sql) => {
       await expect(dataSource.query(sql)).rejects.toThrow('audit_logs is append-only');

@@ -23,12 +23,25 @@ export const AUDIT_ACTIONS = [
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** What an entry's entityId names. */
+export const AUDIT_ENTITY_TYPES = [
+  'product',
+  'sale',
+  'session',
+  'stock_movement',
+  'store',
+  'transfer',
+  'user',
+] as const;
+
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
+
 /** What a caller records; `occurredAt` and `id` are set by the database. */
 export interface AuditEntryInput {
   action: AuditAction;
   userId?: string | null;
   username?: string | null;
-  entityType?: string | null;
+  entityType?: AuditEntityType | null;
   entityId?: string | null;
   storeId?: string | null;
   ip?: string | null;

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { command, runStatement, SqlStatement } from '../../common/database/sql-statement';
 import { streamEntities } from '../../common/database/stream-query';
 import { offsetOf, Page, PageQueryDto, pageOf } from '../../common/pagination/pagination';
-import type { AuditEntryInput } from './audit-actions';
+import { AUDIT_ENTITY_TYPES, type AuditEntryInput } from './audit-actions';
 import { AuditLog } from './audit-log.entity';
 import type { AuditLogFilter } from './dto/audit-log-query.dto';
 import { AuditLogResponse, toAuditLogResponse } from './dto/audit-log.response';
@@ -73,6 +73,10 @@ export class AuditService {
     if (filter.action) query.andWhere('log.action = :action', { action: filter.action });
     if (filter.entityType) {
       query.andWhere('log.entityType = :entityType', { entityType: filter.entityType });
+    } else if (filter.entityId) {
+      // The (entity_type, entity_id) index serves an id alone through its few types; without
+      // them every entry of the log would be read.
+      query.andWhere('log.entityType IN (:...entityTypes)', { entityTypes: AUDIT_ENTITY_TYPES });
     }
     if (filter.entityId) query.andWhere('log.entityId = :entityId', { entityId: filter.entityId });
     if (filter.from) query.andWhere('log.occurredAt >= :from', { from: new Date(filter.from) });
