@@ -505,32 +505,15 @@ describe('sale returns', () => {
       const productId = await seedProduct(api);
       const sale = await sell([{ productId, quantity: 1 }]);
       const key = randomUUID();
-      const tooMany = await postReturn(
-        manager,
-        sale.id,
-        [{ lineId: sale.lines[0].id, quantity: 2 }],
-        {},
-        key,
-      );
+      const units = (quantity: number) => [{ lineId: sale.lines[0].id, quantity }];
+      const tooMany = await postReturn(manager, sale.id, units(2), {}, key);
       expect(tooMany.json().code).toBe('RETURN_EXCEEDS_SALE');
-      const valid = await postReturn(
-        manager,
-        sale.id,
-        [{ lineId: sale.lines[0].id, quantity: 1 }],
-        {},
-        key,
-      );
+      const valid = await postReturn(manager, sale.id, units(1), {}, key);
       expect(valid.statusCode).toBe(201);
       expect(valid.headers['idempotent-replayed']).toBeUndefined();
 
       for (const badKey of ['', 'k'.repeat(256)]) {
-        const refused = await postReturn(
-          manager,
-          sale.id,
-          [{ lineId: sale.lines[0].id, quantity: 1 }],
-          {},
-          badKey,
-        );
+        const refused = await postReturn(manager, sale.id, units(1), {}, badKey);
         expect(refused.statusCode).toBe(400);
         expect(refused.json()).toMatchObject({
           code: 'VALIDATION_FAILED',

@@ -383,16 +383,18 @@ describe('sales', () => {
       ).toBe(200);
     });
 
-    it('a manager of store A gets 404 for store B’s sales and lists only A’s', async () => {
+    /** One sale at store A (by its cashier) and one at store B. */
+    const aSaleAtEachStore = async () => {
       const productId = await seedProduct(api);
       await receiveStock(api, storeA, productId, 5);
       await receiveStock(api, storeB, productId, 5);
-      const saleAtA = (
-        await postSale(api, cashier, { storeId: storeA, items: [{ productId, quantity: 1 }] })
-      ).json();
-      const saleAtB = (
-        await postSale(api, cashierB, { storeId: storeB, items: [{ productId, quantity: 1 }] })
-      ).json();
+      const sellAt = async (storeId: string, token: string) =>
+        (await postSale(api, token, { storeId, items: [{ productId, quantity: 1 }] })).json();
+      return { saleAtA: await sellAt(storeA, cashier), saleAtB: await sellAt(storeB, cashierB) };
+    };
+
+    it('a manager of store A gets 404 for store B’s sales and lists only A’s', async () => {
+      const { saleAtA, saleAtB } = await aSaleAtEachStore();
       const asManager = (url: string) =>
         api.request({ method: 'GET', url, headers: bearer(manager) });
 
@@ -416,15 +418,7 @@ describe('sales', () => {
     });
 
     it('a CSV export without storeId leaves out other stores’ sales; with another store’s id it is a 404', async () => {
-      const productId = await seedProduct(api);
-      await receiveStock(api, storeA, productId, 5);
-      await receiveStock(api, storeB, productId, 5);
-      const saleAtA = (
-        await postSale(api, cashier, { storeId: storeA, items: [{ productId, quantity: 1 }] })
-      ).json();
-      const saleAtB = (
-        await postSale(api, cashierB, { storeId: storeB, items: [{ productId, quantity: 1 }] })
-      ).json();
+      const { saleAtA, saleAtB } = await aSaleAtEachStore();
       for (const [role, token] of [
         ['cashier', cashier],
         ['manager', manager],
