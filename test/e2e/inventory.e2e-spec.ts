@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { bearer, seedStore, signedIn } from '../support/auth';
 import { seedProduct, stockOf } from '../support/catalog';
+import { whileLocked } from '../support/pg-activity';
 
 describe('inventory', () => {
   let api: TestApp;
@@ -464,6 +465,40 @@ describe('inventory', () => {
         { from: null, reorderLevel: 5, applies: 5 },
         { from: 5, reorderLevel: null, applies: 2 },
       ]);
+    });
+
+    it('two first reorder levels at once: the second one’s audit names the first as its `from`', async () => {
+      const productId = await seedProduct(api, { reorderLevel: 1 });
+      const level = (reorderLevel: number) =>
+        api.request({
+          method: 'PATCH',
+          url: `/api/v1/stores/${storeA}/inventory/${productId}`,
+          headers: bearer(manager),
+          payload: { reorderLevel },
+        });
+      // The store's row for the product appears (uncommitted) while both requests start.
+      const responses = await whileLocked(
+        api.app.get(DataSource),
+        `INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, 0)`,
+        [storeA, productId],
+        2,
+        () => Promise.all([level(5), level(8)]),
+      );
+      expect(responses.map((response) => response.statusCode)).toEqual([200, 200]);
+      const audits: { details: { from: number | null; reorderLevel: number } }[] = await api.app
+        .get(DataSource)
+        .query(
+          `SELECT details FROM audit_logs
+            WHERE action = 'inventory.reorder_level_changed' AND entity_id = $1
+            ORDER BY occurred_at, id`,
+          [productId],
+        );
+      // In whichever order they committed (occurred_at is when each began).
+      const details = audits.map((audit) => audit.details);
+      expect(details).toHaveLength(2);
+      const first = details.find((entry) => entry.from === null);
+      const second = details.find((entry) => entry !== first);
+      expect(second?.from).toBe(first?.reorderLevel);
     });
 
     it('lists a product taken off sale while the store still holds some, not once it holds none', async () => {

@@ -88,20 +88,21 @@ export class StockAdjustmentsService {
     await this.stores.requireVisible(user, storeId);
     if (!(await this.products.findById(productId))) throw new NotFoundError('Product');
     return inTransaction(this.dataSource, async (manager) => {
-      // null clears the store's own level: the product's default (read in this statement, as
-      // of now) applies again.
-      // The level it replaces, locked until the change commits.
+      // The row exists from here (quantity 0 until stock arrives), so the lock below holds even
+      // for a first level, and a concurrent change waits to read the level it replaces.
+      await manager.query(
+        `INSERT INTO inventory (store_id, product_id, quantity) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
+        [storeId, productId],
+      );
       const [before]: { reorder_level: number | null }[] = await manager.query(
         `SELECT reorder_level FROM inventory WHERE store_id = $1 AND product_id = $2 FOR UPDATE`,
         [storeId, productId],
       );
-      const [row]: { quantity: number; reorder_level: number }[] = await manager.query(
-        `WITH saved AS (
-           INSERT INTO inventory (store_id, product_id, quantity, reorder_level) VALUES ($1, $2, 0, $3)
-           ON CONFLICT (store_id, product_id) DO UPDATE SET reorder_level = EXCLUDED.reorder_level, updated_at = now()
-           RETURNING quantity, reorder_level)
-         SELECT saved.quantity, COALESCE(saved.reorder_level, p.reorder_level) AS reorder_level
-           FROM saved, products p WHERE p.id = $2`,
+      // null clears the store's own level: the product's default (as of now) applies again.
+      const [[row]]: [{ quantity: number; reorder_level: number }[], number] = await manager.query(
+        `UPDATE inventory i SET reorder_level = $3, updated_at = now()
+           FROM products p WHERE i.store_id = $1 AND i.product_id = $2 AND p.id = $2
+         RETURNING i.quantity, COALESCE(i.reorder_level, p.reorder_level) AS reorder_level`,
         [storeId, productId, reorderLevel],
       );
       await this.audit.record(manager, {
