@@ -672,7 +672,25 @@ describe('low-stock notifications', () => {
         expect(health.statusCode).toBe(200);
         expect(health.json().details.queue.workers).toBeGreaterThan(0);
       }, 20_000);
-    }, 40_000);
+
+      // A job waiting out its backoff after a failed send needs a worker just the same.
+      await worker.close();
+      const retry = await queue.add(
+        'low_stock',
+        { outboxId: randomUUID() },
+        { delay: 600_000, jobId: `health-${randomUUID()}` },
+      );
+      try {
+        const health = await api.request({ method: 'GET', url: '/health' });
+        expect(health.statusCode).toBe(503);
+        expect(health.json()).toMatchObject({
+          error: { queue: { status: 'down', workers: 0, waiting: 0, delayed: 1 } },
+        });
+      } finally {
+        await retry.remove();
+        worker = await startWorker();
+      }
+    }, 60_000);
 
     it('with Redis stopped when stock moves, the alert is delivered once Redis is back', async () => {
       const fixture = await seedFixture(api);

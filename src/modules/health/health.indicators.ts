@@ -80,8 +80,8 @@ export class HealthIndicators {
 
   /**
    * The `notifications` queue answers through its own connection; job counts and connected
-   * workers for operators. Jobs waiting with no worker to take them is down: no alert (error
-   * alerts included) goes out until a worker runs.
+   * workers for operators. Jobs waiting or delayed with no worker to take them is down: no
+   * alert (error alerts included) goes out until a worker runs.
    */
   async queue() {
     const check = this.indicators.check('queue');
@@ -95,7 +95,8 @@ export class HealthIndicators {
         'The notifications queue',
       );
       const details = { name: this.notifications.name, workers, ...counts };
-      if (workers === 0 && counts.waiting > 0)
+      // Delayed jobs (a retry after a failed send) only move on with a worker too.
+      if (workers === 0 && counts.waiting + counts.delayed > 0)
         return check.down({ ...details, message: 'no worker is taking the waiting jobs' });
       return check.up(details);
     } catch (error) {
