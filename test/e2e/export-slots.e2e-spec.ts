@@ -215,6 +215,8 @@ describe('CSV exports per person', () => {
     paused.splice(0, 1)[0].destroy();
     await eventually(async () => expect(await openExportCursors(dataSource)).toBe(1));
     await eventually(async () => expect((await products(slow)).statusCode).toBe(200));
+    for (const request of paused.splice(0)) request.destroy();
+    await eventually(async () => expect(await openExportCursors(dataSource)).toBe(0));
   }, 60_000);
 
   it('logs an export that fails after its first rows were sent (the client only sees it cut short)', async () => {
