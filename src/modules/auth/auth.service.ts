@@ -8,6 +8,7 @@ import type { RequestMeta } from '../../common/auth/decorators';
 import { inTransaction } from '../../common/database/transaction';
 import { DomainError } from '../../common/errors/domain-error';
 import type { Env } from '../../config/env.schema';
+import type { AuditEntryInput } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { PasswordHasher } from '../users/password-hasher';
 import { UserCredentials } from '../users/user-credentials.service';
@@ -15,7 +16,7 @@ import { UsersService } from '../users/users.service';
 import type { LoginDto, LoginResponse, TokenPairResponse } from './dto/auth.dto';
 import type { AccessTokenClaims } from './access-token-verifier';
 import { LoginAttempts } from './login-attempts';
-import { SessionsService } from './sessions.service';
+import { RevocationReason, SessionsService } from './sessions.service';
 
 const BAD_CREDENTIALS = 'Invalid username or password';
 
@@ -88,40 +89,51 @@ export class AuthService {
       return this.tokens(result.userId, result.sessionId, result.refreshToken);
     }
     if (result.outcome === 'reused') {
+      // A stolen token replayed: the thief and the owner are both signed out.
       const owner = await this.users.get(result.userId);
-      // A stolen token replayed: the session ends, and the audit entry with it.
-      await inTransaction(this.dataSource, async (manager) => {
-        await this.sessions.revoke(manager, result.sessionId, 'refresh_reused');
-        await this.audit.record(manager, {
-          action: 'auth.refresh_reused',
-          userId: result.userId,
-          username: owner.username,
-          entityType: 'session',
-          entityId: result.sessionId,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-          details: { revoked: true },
-        });
-      });
-      await this.sessions.forgetSession(result.sessionId);
+      await this.endSession(
+        result.sessionId,
+        'refresh_reused',
+        { action: 'auth.refresh_reused', userId: owner.id, username: owner.username },
+        meta,
+        { revoked: true },
+      );
     }
     throw new DomainError('UNAUTHENTICATED', 'Invalid refresh token');
   }
 
   async logout(user: AuthUser, meta: RequestMeta): Promise<void> {
+    await this.endSession(
+      user.sessionId,
+      'logout',
+      { action: 'auth.logout', userId: user.id, username: user.username },
+      meta,
+    );
+  }
+
+  /**
+   * Revokes a session and audits why, together or not at all; then every API process stops
+   * accepting it (after the commit: nothing slow inside the transaction).
+   */
+  private async endSession(
+    sessionId: string,
+    reason: RevocationReason,
+    entry: Pick<AuditEntryInput, 'action' | 'userId' | 'username'>,
+    meta: RequestMeta,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     await inTransaction(this.dataSource, async (manager) => {
-      await this.sessions.revoke(manager, user.sessionId, 'logout');
+      await this.sessions.revoke(manager, sessionId, reason);
       await this.audit.record(manager, {
-        action: 'auth.logout',
-        userId: user.id,
-        username: user.username,
+        ...entry,
         entityType: 'session',
-        entityId: user.sessionId,
+        entityId: sessionId,
         ip: meta.ip,
         userAgent: meta.userAgent,
+        details,
       });
     });
-    await this.sessions.forgetSession(user.sessionId);
+    await this.sessions.forgetSession(sessionId);
   }
 
   /**
