@@ -7,7 +7,7 @@ import { getOver } from './support/http';
 import { NodeProcess } from './support/node-process';
 import { PrivatePostgres } from './support/private-postgres';
 import { LoadAttempt, SalesLoad } from './support/sales-load';
-import { checkIntegrity, expectIntact, loginOver, seedWorld } from './support/world';
+import { checkIntegrity, expectIntact, loginOver, saleOver, seedWorld } from './support/world';
 
 const STOCK = 100_000;
 const CONNECT_TIMEOUT_MS = 1000;
@@ -92,7 +92,30 @@ describe('PostgreSQL stopped while sales run', () => {
     const answeredIds = new Set(committed.map((attempt) => attempt.body?.id as string));
     const database = await saleFacts(postgres.url);
     const lost = [...answeredIds].filter((id) => !database.saleIds.has(id)).length;
-    const extra = [...database.saleIds].filter((id) => !answeredIds.has(id)).length;
+    // A shutdown that lands between a sale's COMMIT and its answer leaves a sale its till was
+    // told may have been recorded (503, outcome unknown). The till sends it again with the same
+    // key, as it does after any 503, and must get that very sale, not a second one.
+    const unacknowledged = [...database.saleIds].filter((id) => !answeredIds.has(id));
+    const retried: { attempt?: LoadAttempt; retry: Awaited<ReturnType<typeof saleOver>> }[] = [];
+    for (const saleId of unacknowledged) {
+      const attempt = attempts.find(
+        (each) => database.saleByKey.get(each.idempotencyKey) === saleId,
+      );
+      const retry = attempt
+        ? await saleOver(
+            baseUrl,
+            tokens[attempt.till],
+            world.storeId,
+            attempt.items,
+            attempt.idempotencyKey,
+          )
+        : { status: 0, body: undefined, ms: 0 };
+      retried.push({ attempt, retry });
+    }
+    const retriedSales = retried.flatMap(({ attempt, retry }) =>
+      attempt && retry.status === 201 ? [attempt] : [],
+    );
+    const extra = unacknowledged.length - retriedSales.length;
     const integrity = await checkIntegrity(postgres.url);
     recordFigures({
       scenario: 'postgres-outage (stop, restart, same API)',
@@ -138,16 +161,27 @@ describe('PostgreSQL stopped while sales run', () => {
     expect(after.length).toBeGreaterThan(10);
     expect(load.statuses(after)).toEqual({ '201': after.length });
 
-    // Exactly the acknowledged sales exist, each whole, and stock moved by exactly their lines.
+    // Exactly the acknowledged sales exist (and those recovered by the till's retry, each told
+    // it may have been recorded), each whole, and stock moved by exactly their lines.
+    for (const { attempt, retry } of retried) {
+      expect(attempt).toMatchObject({
+        status: 503,
+        body: { message: expect.stringMatching(/may have been recorded/) },
+      });
+      expect(retry).toMatchObject({
+        status: 201,
+        body: { id: database.saleByKey.get(attempt?.idempotencyKey ?? '') },
+      });
+    }
     expect({ lost, extra }).toEqual({ lost: 0, extra: 0 });
-    expect(database.saleIds.size).toBe(committed.length);
+    expect(database.saleIds.size).toBe(committed.length + retriedSales.length);
     expect(database.partials).toEqual({
       keysWithoutSale: 0,
       auditsWithoutSale: 0,
       movesWithoutSale: 0,
     });
     expectIntact(integrity);
-    expect(database.stock).toEqual(expectedStock(productIds, committed));
+    expect(database.stock).toEqual(expectedStock(productIds, [...committed, ...retriedSales]));
   });
 });
 
@@ -159,6 +193,8 @@ function expectedStock(productIds: string[], sold: LoadAttempt[]): Record<string
 
 interface SaleFacts {
   saleIds: Set<string>;
+  /** The sale each Idempotency-Key recorded (keys are random, so unique across tills). */
+  saleByKey: Map<string, string>;
   stock: Record<string, number>;
   /** Rows a sale writes, left without their sale: what a half-written sale would leave. */
   partials: { keysWithoutSale: number; auditsWithoutSale: number; movesWithoutSale: number };
@@ -173,8 +209,12 @@ async function saleFacts(url: string): Promise<SaleFacts> {
     const stock = await client.query<{ product_id: string; quantity: number }>(
       'SELECT product_id, quantity FROM inventory',
     );
+    const keys = await client.query<{ key: string; sale_id: string }>(
+      'SELECT key, sale_id FROM idempotency_keys WHERE sale_id IS NOT NULL',
+    );
     return {
       saleIds: new Set(sales.rows.map((row) => row.id)),
+      saleByKey: new Map(keys.rows.map((row) => [row.key, row.sale_id])),
       stock: Object.fromEntries(stock.rows.map((row) => [row.product_id, Number(row.quantity)])),
       partials: {
         keysWithoutSale: await count(

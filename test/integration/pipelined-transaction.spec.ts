@@ -1,10 +1,15 @@
 import { DataSource } from 'typeorm';
-import { inPipelinedTransaction } from '../../src/common/database/pipelined-transaction';
+import {
+  inPipelinedTransaction,
+  PipelinedTransaction,
+} from '../../src/common/database/pipelined-transaction';
 import { command, SqlStatement } from '../../src/common/database/sql-statement';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import {
+  CommitOutcomeUnknownError,
   DatabaseConnectionLostError,
   isDatabaseUnavailable,
+  whyDatabaseUnavailable,
 } from '../../src/common/errors/database-errors';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -231,8 +236,9 @@ describe('inPipelinedTransaction on real PostgreSQL', () => {
     }
   });
 
-  it('reports a connection that fails mid-transaction as the database being unavailable, and writes nothing', async () => {
-    const failure = await inPipelinedTransaction(dataSource, async (transaction) => {
+  /** Runs a first batch, ends its backend from another connection, then `next` on the dead one. */
+  const afterLostConnection = (next: (transaction: PipelinedTransaction) => Promise<unknown>) =>
+    inPipelinedTransaction(dataSource, async (transaction) => {
       const [, [{ pid }]] = await transaction.send(
         hits(1, 100),
         rowsOf(`SELECT pg_backend_pid() AS pid`),
@@ -244,14 +250,27 @@ describe('inPipelinedTransaction on real PostgreSQL', () => {
       await killer.initialize();
       await killer.query(`SELECT pg_terminate_backend($1)`, [pid]);
       await killer.destroy();
-      await transaction.commit(hits(2));
+      await next(transaction);
     }).catch((error: unknown) => error);
 
+  it('reports a connection that fails mid-transaction as the database being unavailable, and writes nothing', async () => {
+    const failure = await afterLostConnection((transaction) => transaction.send(hits(2)));
+
     expect(failure).toBeInstanceOf(DatabaseConnectionLostError);
-    expect(isDatabaseUnavailable(failure)).toBe(true);
+    expect(whyDatabaseUnavailable(failure)).toBe('unreachable');
     expect(await hitsNow()).toEqual([
       { id: 1, hits: 0 },
       { id: 2, hits: 0 },
     ]);
+  });
+
+  it('a connection that fails once COMMIT was sent leaves the outcome unknown, not "nothing written"', async () => {
+    // Here the server was gone before the COMMIT arrived; after a shutdown that lands between
+    // the commit and its answer the client sees the same error with the sale written.
+    const failure = await afterLostConnection((transaction) => transaction.commit(hits(2)));
+
+    expect(failure).toBeInstanceOf(CommitOutcomeUnknownError);
+    expect(isDatabaseUnavailable(failure)).toBe(true);
+    expect(whyDatabaseUnavailable(failure)).toBe('outcome-unknown');
   });
 });

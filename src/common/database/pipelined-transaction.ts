@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { DatabaseConnectionLostError } from '../errors/database-errors';
+import { CommitOutcomeUnknownError, DatabaseConnectionLostError } from '../errors/database-errors';
 import type { ResultsOf, SqlStatement } from './sql-statement';
 import { sendBatch } from './statement-batch';
 import { MAX_ATTEMPTS, isRetryable, retryPause } from './transaction';
@@ -35,6 +35,8 @@ const COMMIT: SqlStatement<void> = { text: 'COMMIT', values: [], read: () => und
 class BatchedTransaction implements PipelinedTransaction {
   open = false;
   committed = false;
+  /** COMMIT went out: from here a lost connection leaves the outcome unknown. */
+  commitSent = false;
 
   constructor(private readonly client: PoolClient) {}
 
@@ -55,6 +57,7 @@ class BatchedTransaction implements PipelinedTransaction {
     if (this.committed) throw new Error('The transaction has already been committed');
     const begin = this.open ? [] : [BEGIN, PLAN_ONCE];
     this.open = true;
+    this.commitSent = commit;
     const results = await sendBatch(this.client, [
       ...begin,
       ...statements,
@@ -107,7 +110,9 @@ export async function inPipelinedTransaction<T>(
           await client.query('ROLLBACK');
         } catch (rollbackError) {
           broken = rollbackError as Error;
-          throw new DatabaseConnectionLostError(error);
+          throw transaction.commitSent
+            ? new CommitOutcomeUnknownError(error)
+            : new DatabaseConnectionLostError(error);
         }
       }
       if (isStalePreparedStatement(error)) {

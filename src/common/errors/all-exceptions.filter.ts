@@ -16,6 +16,8 @@ const UNAVAILABLE_MESSAGE = {
   busy: 'The data this request needs stayed locked by other work; nothing was written. Try again shortly.',
   'too-slow':
     'The database stopped the request, which took longer than allowed; nothing was written. A report over a long period or many stores: ask for less at a time.',
+  'outcome-unknown':
+    'The database connection was lost while saving; it may have been recorded. Send the same request again with the same Idempotency-Key: it is never recorded twice.',
   'no-writes':
     'The database takes no writes right now (read-only, or out of disk space); nothing was written. Try again shortly.',
 } as const;

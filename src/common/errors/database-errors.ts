@@ -32,6 +32,18 @@ export class DatabaseConnectionLostError extends Error {
   }
 }
 
+/**
+ * The connection failed after COMMIT was sent: the server may have committed and lost only
+ * its answer (a shutdown between the two), so "nothing was written" would not be known.
+ */
+export class CommitOutcomeUnknownError extends DatabaseConnectionLostError {
+  constructor(cause: unknown) {
+    super(cause);
+    this.message = 'The database connection failed after the transaction was sent to commit';
+    this.name = 'CommitOutcomeUnknownError';
+  }
+}
+
 /** A database that answers but takes no writes: a standby after a failover, or a full disk. */
 const NO_WRITES_CODES = new Set([
   '25006', // read_only_sql_transaction
@@ -42,12 +54,14 @@ const NO_WRITES_CODES = new Set([
  * Why PostgreSQL could not serve the request (which then wrote nothing), or undefined when the
  * error is not of that kind: `unreachable` (down, connection lost, no connection free), `busy`
  * (a lock wait passed DATABASE_LOCK_TIMEOUT_MS), `too-slow` (the statement passed
- * DATABASE_STATEMENT_TIMEOUT_MS) or `no-writes` (read-only, or out of disk space).
+ * DATABASE_STATEMENT_TIMEOUT_MS), `no-writes` (read-only, or out of disk space) or
+ * `outcome-unknown` (the connection failed after COMMIT was sent: it may have been written).
  */
 export function whyDatabaseUnavailable(
   error: unknown,
-): 'unreachable' | 'busy' | 'too-slow' | 'no-writes' | undefined {
+): 'unreachable' | 'busy' | 'too-slow' | 'no-writes' | 'outcome-unknown' | undefined {
   if (!(error instanceof Error)) return undefined;
+  if (error instanceof CommitOutcomeUnknownError) return 'outcome-unknown';
   if (error instanceof DatabaseConnectionLostError) return 'unreachable';
   const withCode = error as Error & { code?: string; driverError?: unknown; cause?: unknown };
   if (withCode.code === '55P03') return 'busy';
