@@ -2,8 +2,9 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { inTransaction } from '../../src/common/database/transaction';
 import {
+  CommitOutcomeUnknownError,
   DatabaseConnectionLostError,
-  isDatabaseUnavailable,
+  whyDatabaseUnavailable,
 } from '../../src/common/errors/database-errors';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -61,7 +62,21 @@ describe('inTransaction on real PostgreSQL failures', () => {
     }).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(DatabaseConnectionLostError);
-    expect(isDatabaseUnavailable(failure)).toBe(true);
+    expect(whyDatabaseUnavailable(failure)).toBe('unreachable');
     expect(await dataSource.query(`SELECT hits FROM retry_probe WHERE id = 1`)).toEqual(before);
+  });
+
+  it('a connection that fails once the unit is done (at COMMIT) leaves the outcome unknown', async () => {
+    // Here the server is gone before the COMMIT arrives; a shutdown between the commit and its
+    // answer looks the same to the client, with the change written.
+    const failure = await inTransaction(dataSource, async (manager) => {
+      await manager.query(`UPDATE retry_probe SET hits = hits + 100 WHERE id = 1`);
+      const [{ pid }] = await manager.query(`SELECT pg_backend_pid() AS pid`);
+      await dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
+      await new Promise((wait) => setTimeout(wait, 300));
+    }).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(CommitOutcomeUnknownError);
+    expect(whyDatabaseUnavailable(failure)).toBe('outcome-unknown');
   });
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { DatabaseConnectionLostError } from '../errors/database-errors';
+import { CommitOutcomeUnknownError, DatabaseConnectionLostError } from '../errors/database-errors';
 
 const RETRYABLE = new Map([
   ['40001', 'serialization failure'],
@@ -38,13 +38,20 @@ export async function inTransaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let runner: QueryRunner | undefined;
+    let committing = false;
     try {
-      return await dataSource.transaction((manager) => {
+      return await dataSource.transaction(async (manager) => {
         runner = manager.queryRunner;
-        return work(manager);
+        const result = await work(manager);
+        committing = true; // TypeORM sends COMMIT once this returns
+        return result;
       });
     } catch (error) {
-      if (runner?.isTransactionActive) throw new DatabaseConnectionLostError(error);
+      if (runner?.isTransactionActive) {
+        throw committing
+          ? new CommitOutcomeUnknownError(error)
+          : new DatabaseConnectionLostError(error);
+      }
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
       await retryPause(attempt, error);
     }

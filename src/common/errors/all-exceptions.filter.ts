@@ -17,7 +17,7 @@ const UNAVAILABLE_MESSAGE = {
   'too-slow':
     'The database stopped the request, which took longer than allowed; nothing was written. A report over a long period or many stores: ask for less at a time.',
   'outcome-unknown':
-    'The database connection was lost while saving; it may have been recorded. Send the same request again with the same Idempotency-Key: it is never recorded twice.',
+    'The database connection was lost while saving; it may have been recorded. A request with an Idempotency-Key can be sent again with the same key (it is never recorded twice); check anything else before sending it again.',
   'no-writes':
     'The database takes no writes right now (read-only, or out of disk space); nothing was written. Try again shortly.',
 } as const;
