@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
+import { RETRY_EXPORT_AFTER_SECONDS } from '../database/stream-query';
 import { DomainError } from '../errors/domain-error';
 
 export type CsvValue = string | number | boolean | Date | null | undefined;
@@ -57,7 +58,6 @@ export async function* inChunks(lines: AsyncIterable<string>, size = 64 * 1024) 
  * purpose) could otherwise hold every export slot of the instance.
  */
 export const EXPORTS_PER_USER = 2;
-const RETRY_EXPORT_AFTER_SECONDS = 5;
 const exportsByUser = new Map<string, number>();
 const logger = new Logger('CsvExport');
 

@@ -2,7 +2,8 @@ import type { DataSource, ObjectLiteral, ReplicationMode, SelectQueryBuilder } f
 import { DomainError } from '../errors/domain-error';
 
 const DEFAULT_BATCH_SIZE = 1000;
-const RETRY_EXPORT_AFTER_SECONDS = 5;
+/** Retry-After of an export refused for want of a slot (here, or per person in sendCsv). */
+export const RETRY_EXPORT_AFTER_SECONDS = 5;
 
 /** Streams running per data source (each holds a pooled connection while its client reads). */
 const runningStreams = new WeakMap<DataSource, number>();
